@@ -1,0 +1,39 @@
+"""One exception class per failure mode, all under :class:`C4CError`."""
+
+from __future__ import annotations
+
+
+class C4CError(Exception):
+    """Base class: a problem the lecturer can fix; the CLI prints it without a traceback."""
+
+
+class ConfigError(C4CError):
+    """``course.toml`` or the syllabus is missing, malformed or inconsistent.
+
+    ``problems`` holds ``file:line: message`` strings, one per problem.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class InputFileError(C4CError):
+    """A file the lecturer gave us (roster, attendance, submissions) cannot be used.
+
+    ``problems`` holds ``(row_or_name, message)`` pairs; nothing from the file was applied.
+    """
+
+    def __init__(self, path: str, problems: list[tuple[str, str]]):
+        self.path = path
+        self.problems = problems
+        lines = [f"{path}: {where}: {msg}" for where, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+class GradingInfrastructureError(C4CError):
+    """The grading machinery itself failed (not a participant's notebook)."""
+
+
+class CertificateError(C4CError):
+    """Certificates cannot be issued or verified (e.g. no signing key in the environment)."""
