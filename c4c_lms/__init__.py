@@ -2,4 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 __version__ = "0.1.0"
+
+# nbgrader runs the `alembic` executable from PATH when it opens a gradebook; make the tools
+# installed beside this interpreter findable even when the virtualenv is not activated.
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")

@@ -1,0 +1,233 @@
+"""Autograding submitted notebooks with nbgrader, one submission at a time and failure-isolated.
+
+Each submission is graded through ``NbGraderAPI.autograde``; its outcome is appended to
+``<workdir>/grading_state.json`` right away, so a crash mid-batch loses nothing and a re-run
+skips what was already graded from the same submitted file (idempotent).
+After nbgrader's scoring we check the exercise's canary cell: a submission that tampered with
+the test machinery is flagged for the lecturer and its automatic points are withheld.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .config import Course, load_course
+from .exceptions import GradingInfrastructureError
+from .roster import _write_atomic
+from .submissions import read_timestamp
+from .workspace import nbgrader_api, prepare
+
+CANARY_TAG = "c4c-canary"
+CANARY_OK = "C4C-CANARY-OK"
+TAMPER_COMMENT = "C4C: test machinery tampered with; automatic points withheld, please review."
+# Failures that are about the grading machine, not a participant's notebook.
+INFRASTRUCTURE_SIGNS = ("No such kernel", "NoSuchKernel", "unable to open database", "disk I/O error")
+FAILURE_SIGNS = [
+    ("Kernel died", "kernel died"),
+    ("DeadKernelError", "kernel died"),
+    ("CellTimeoutError", "timed out"),
+    ("Timeout waiting", "timed out"),
+    ("NotJSONError", "invalid notebook file (not JSON)"),
+    ("Notebook does not appear to be JSON", "invalid notebook file (not JSON)"),
+    ("Unreadable Notebook", "invalid notebook file"),
+    ("metadata may be corrupted", "nbgrader metadata corrupted (duplicated or edited cells)"),
+    ("failed to validate", "notebook failed to validate"),
+    ("NotebookValidationError", "notebook failed to validate"),
+]
+
+
+@dataclass
+class SubmissionResult:
+    """Outcome of grading one participant's submission of one assignment."""
+
+    student_id: str
+    assignment_id: str
+    status: str  # graded | needs_manual | failed | flagged | infrastructure
+    score: float = 0.0
+    max_score: float = 0.0
+    reason: str = ""
+    submitted: str = ""
+
+
+def state_path(course: Course) -> Path:
+    return course.workdir / "grading_state.json"
+
+
+def load_state(course: Course) -> dict[str, dict]:
+    path = state_path(course)
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return {}  # a corrupt state only costs a re-grade
+
+
+def submitted_pairs(course: Course, assignments: list[str], students: list[str] | None):
+    """(student, assignment) pairs present in ``submitted/``, sorted."""
+    base = course.workdir / "submitted"
+    pairs = []
+    if not base.is_dir():
+        return pairs
+    for student_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+        if students and student_dir.name not in students:
+            continue
+        for assignment in assignments:
+            if (student_dir / assignment).is_dir():
+                pairs.append((student_dir.name, assignment))
+    return pairs
+
+
+def explain_failure(text: str) -> str:
+    for sign, reason in FAILURE_SIGNS:
+        if sign in text:
+            return reason
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return (lines[-1] if lines else "unknown error")[:200]
+
+
+def canary_intact(notebook_path: Path) -> tuple[bool, str]:
+    """Did the canary cell of an autograded notebook print its all-clear line?
+
+    Notebooks without a canary cell pass (the fixture exercises of other courses).
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    canaries = [c for c in nb.cells if CANARY_TAG in c.get("metadata", {}).get("tags", [])]
+    for cell in canaries:
+        text = "".join(
+            o.get("text", "") if o.get("output_type") == "stream" else "" for o in cell.get("outputs", [])
+        )
+        if "C4C-TAMPER-DETECTED" in text:
+            return False, text.strip().splitlines()[-1][:200]
+        if CANARY_OK not in text:
+            return False, "canary cell did not confirm the test machinery"
+    return True, ""
+
+
+def _withhold_points(course: Course, student: str, assignment: str, why: str) -> None:
+    """Zero the automatic points of a tampered submission and mark it for manual review."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
+        submission = gb.find_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.manual_score = 0.0
+                grade.needs_manual_grade = True
+            for comment in notebook.comments[:1]:
+                comment.manual_comment = f"{TAMPER_COMMENT} ({why})"
+        gb.db.commit()
+
+
+def _score(course: Course, student: str, assignment: str) -> tuple[float, float, bool]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
+        s = gb.find_submission(assignment, student)
+        return float(s.score), float(s.max_score), bool(s.needs_manual_grade)
+
+
+def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
+    """Grade one submission; never raises for a problem of the participant's notebook."""
+    course = load_course(Path(root))
+    stamp = read_timestamp(course.workdir / "submitted" / student / assignment)
+    submitted = stamp.isoformat() if stamp else ""
+    api = nbgrader_api(course)
+    outcome = api.autograde(assignment, student, force=True, create=True)
+    text = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}"
+    if any(sign in text for sign in INFRASTRUCTURE_SIGNS):
+        return SubmissionResult(student, assignment, "infrastructure", reason=explain_failure(text),
+                                submitted=submitted)  # fmt: skip
+    autograded = course.workdir / "autograded" / student / assignment / f"{assignment}.ipynb"
+    if not outcome["success"] or not autograded.is_file():
+        return SubmissionResult(student, assignment, "failed", reason=explain_failure(text),
+                                submitted=submitted)  # fmt: skip
+    intact, why = canary_intact(autograded)
+    if not intact:
+        _withhold_points(course, student, assignment, why)
+        score, max_score, _ = _score(course, student, assignment)
+        return SubmissionResult(student, assignment, "flagged", score, max_score,
+                                f"tampering: {why}", submitted)  # fmt: skip
+    score, max_score, manual = _score(course, student, assignment)
+    status = "needs_manual" if manual else "graded"
+    return SubmissionResult(student, assignment, status, score, max_score, submitted=submitted)
+
+
+def default_workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 1)))
+
+
+def grade_all(
+    course: Course,
+    exercises: list[str] | None = None,
+    students: list[str] | None = None,
+    workers: int = 1,
+    force: bool = False,
+    on_result: Callable[[SubmissionResult], None] | None = None,
+) -> list[SubmissionResult]:
+    """Autograde every submitted notebook of the chosen exercises and participants.
+
+    Parameters
+    ----------
+    course : the loaded course.
+    exercises : exercise or assignment ids (all when empty).
+    students : participant ids (all when empty).
+    workers : parallel grading processes (each submission in its own kernel either way).
+    force : re-grade submissions already graded from the same submitted file.
+    on_result : called after each submission (progress bars).
+
+    Returns
+    -------
+    One :class:`SubmissionResult` per submission, including those skipped as already graded.
+    """
+    prepare(course)
+    state = load_state(course)
+    pairs = submitted_pairs(course, course.assignment_ids(exercises), students)
+    results: list[SubmissionResult] = []
+    todo = []
+    for student, assignment in pairs:
+        key = f"{student}/{assignment}"
+        stamp = read_timestamp(course.workdir / "submitted" / student / assignment)
+        previous = state.get(key)
+        unchanged = previous and stamp and previous.get("submitted") == stamp.isoformat()
+        if unchanged and not force and previous["status"] != "infrastructure":
+            result = SubmissionResult(**previous)
+            results.append(result)
+            if on_result:
+                on_result(result)
+        else:
+            todo.append((student, assignment))
+
+    def record(result: SubmissionResult) -> None:
+        state[f"{result.student_id}/{result.assignment_id}"] = asdict(result)
+        _write_atomic(state_path(course), json.dumps(state, ensure_ascii=False, indent=1))
+        results.append(result)
+        if on_result:
+            on_result(result)
+
+    root = str(course.root)
+    if workers <= 1 or len(todo) <= 1:
+        for student, assignment in todo:
+            record(grade_one(root, student, assignment))
+    else:
+        # Different participants in parallel; SQLite serialises the short gradebook writes.
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(grade_one, root, s, a) for s, a in todo]
+            for future in futures:
+                record(future.result())
+    broken = [r for r in results if r.status == "infrastructure"]
+    if broken and len(broken) == len(todo) and todo:
+        raise GradingInfrastructureError(broken[0].reason)
+    return sorted(results, key=lambda r: (r.assignment_id, r.student_id))
+
+
+def iter_status_rows(results: Iterable[SubmissionResult]):
+    for r in results:
+        yield r.student_id, r.assignment_id, r.status, f"{r.score:g}/{r.max_score:g}", r.reason
