@@ -25,7 +25,7 @@ from babel.dates import get_month_names
 from c4c_lms.appkit import theme_label
 from c4c_lms.i18n import Catalogue
 from c4c_lms.selfcheck import format_number
-from c4c_lms.tabular import neutralise_formula
+from c4c_lms.module_tools import save_keepsake
 
 __all__ = [
     "CaseExplorer",
@@ -39,10 +39,15 @@ __all__ = [
     "label",
     "months_until_call",
     "programme_table",
-    "save_shortlist",
     "sort_programmes",
     "split_list",
     "town_twinning_problems",
+    "PartnershipPlan",
+    "STAGES",
+    "stage_names",
+    "AssociationTimeline",
+    "CallCalendar",
+    "TownTwinningCheck",
 ]
 
 M = Catalogue.load("programme_explorer")
@@ -301,17 +306,6 @@ def town_twinning_problems(participants: int, invited_international: int, countr
     return problems
 
 
-def save_shortlist(table: pd.DataFrame, path: str | Path, note: str = "") -> Path:
-    """Write the learner's shortlist as UTF-8 CSV (opens in Excel) and return the path."""
-    path = Path(path)
-    out = table.copy()
-    if note.strip():
-        out["note"] = note.strip()
-    out = out.map(neutralise_formula)  # a note starting with "=" must stay text in Excel
-    out.to_csv(path, index=False, encoding="utf-8-sig")
-    return path
-
-
 # --------------------------------------------------------------------------- cases: logic
 
 
@@ -402,8 +396,8 @@ class ProgrammeExplorer(widgets.VBox):
 class Shortlist(widgets.VBox):
     """'Your community': tick priority themes, get a shortlist, add notes and save it as CSV."""
 
-    def __init__(self, df: pd.DataFrame, lang: str = "uk", path: str = "my_programme_shortlist.csv"):
-        self.df, self.lang, self.path = df, lang, path
+    def __init__(self, df: pd.DataFrame, lang: str = "uk", folder: Path | None = None):
+        self.df, self.lang, self.folder = df, lang, folder
         themes = sorted({t for v in df["themes"] for t in split_list(v)})
         self.themes = widgets.SelectMultiple(description=M.t("f_themes", lang), rows=7,
                                              options=[(label("theme", t, lang), t) for t in themes])
@@ -429,13 +423,22 @@ class Shortlist(widgets.VBox):
         self.table.value = _table_html(programme_table(self.result, self.lang), self.lang)
 
     def write(self) -> Path | None:
-        """Save the shortlist and say where; nothing ticked gives a message, not an empty file."""
+        """Save ``my_work/m03_programme_shortlist.csv|.md`` and say where (nothing ticked: a hint).
+
+        A folder that cannot be written keeps the table on screen, so nothing typed is lost.
+        """
         if not self.themes.value:
             self.status.value = html.escape(M.t("pick_theme_first", self.lang))
             return None
-        path = save_shortlist(programme_table(self.result, self.lang), self.path, self.note.value)
-        self.status.value = html.escape(M.t("saved", self.lang, path=str(path.resolve())))
-        return path
+        table = programme_table(self.result, self.lang)
+        table[M.t("col_note", self.lang)] = self.note.value.strip()
+        try:
+            csv_path, _md = save_keepsake(table, "m03_programme_shortlist", self.folder)
+        except OSError as exc:
+            self.status.value = html.escape(M.t("save_failed", self.lang, error=exc))
+            return None
+        self.status.value = html.escape(M.t("saved", self.lang, path=str(csv_path)))
+        return csv_path
 
 
 class CaseExplorer(widgets.VBox):
@@ -560,3 +563,60 @@ class TownTwinningCheck(widgets.VBox):
             items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
             self.out.value = f"<b style='color:#a4460b'>{html.escape(M.t('tt_missing', self.lang))}" \
                              f"</b><ul>{items}</ul>"
+
+
+#: The eight stages of a partnership (domain facts §4.1, a synthesis of several sources).
+STAGES = ("self_assessment", "search", "first_contact", "letter_of_intent", "agreement",
+          "work_plan", "joint_projects", "review")
+
+
+def stage_names(lang: str = "uk") -> list[str]:
+    """The partnership stages in order, in the learner's language."""
+    return [M.t(f"stage_{s}", lang) for s in STAGES]
+
+
+class PartnershipPlan(widgets.VBox):
+    """'Your community' (m04): our next step for each stage, modelled on a chosen case.
+
+    Saved as ``my_work/m04_partnership_plan.csv|.md`` for exercise ex04 and the partner finder.
+    """
+
+    def __init__(self, cases: pd.DataFrame, lang: str = "uk", folder: Path | None = None):
+        self.lang, self.folder = lang, folder
+        self.model = widgets.Dropdown(description=M.t("plan_model", lang), layout=widgets.Layout(
+            width="95%"), style={"description_width": "200px"}, options=[
+            (f"{_text(r.ua_community)} ↔ {_text(r.partner)}", _text(r.id))
+            for r in cases.itertuples()])
+        self.steps = [widgets.Text(description=name, placeholder=M.t("plan_step", lang),
+                                   style={"description_width": "200px"},
+                                   layout=widgets.Layout(width="70%")) for name in stage_names(lang)]
+        self.dates = [widgets.Text(placeholder=M.t("plan_when", lang),
+                                   layout=widgets.Layout(width="25%")) for _ in STAGES]
+        self.save = widgets.Button(description=M.t("save", lang), icon="save",
+                                   button_style="success")
+        self.status = widgets.HTML()
+        self.save.on_click(lambda _b: self.write())
+        rows = [widgets.HBox([s, d]) for s, d in zip(self.steps, self.dates, strict=True)]
+        super().__init__([self.model, *rows, self.save, self.status])
+        self.add_class("c4c-partnership-plan")
+
+    def frame(self) -> pd.DataFrame:
+        """The plan as a table: stage, our step, by when (plus the model case on every row)."""
+        lang = self.lang
+        return pd.DataFrame({M.t("plan_col_stage", lang): stage_names(lang),
+                             M.t("plan_col_step", lang): [s.value.strip() for s in self.steps],
+                             M.t("plan_col_when", lang): [d.value.strip() for d in self.dates],
+                             M.t("plan_col_model", lang): self.model.value or ""})
+
+    def write(self) -> Path | None:
+        """Save the plan; an entirely empty plan gets a hint instead of an empty file."""
+        if not any(s.value.strip() for s in self.steps):
+            self.status.value = html.escape(M.t("plan_empty", self.lang))
+            return None
+        try:
+            csv_path, _md = save_keepsake(self.frame(), "m04_partnership_plan", self.folder)
+        except OSError as exc:  # read-only folder: the typed plan stays in the fields
+            self.status.value = html.escape(M.t("save_failed", self.lang, error=exc))
+            return None
+        self.status.value = html.escape(M.t("plan_saved", self.lang, path=str(csv_path)))
+        return csv_path

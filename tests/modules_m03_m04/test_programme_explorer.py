@@ -155,14 +155,16 @@ def test_programme_explorer_widget_reacts(programmes):
 
 def test_shortlist_saves_csv(programmes, tmp_path):
     """Does the 'your community' shortlist save a CSV with the notes, formula-safe, and refuse empty?"""
-    w = pe.Shortlist(programmes, lang="uk", path=str(tmp_path / "short.csv"))
+    w = pe.Shortlist(programmes, lang="uk", folder=tmp_path)
     assert w.write() is None and "тему" in w.status.value
     w.themes.value = ("health", "social_inclusion")
     w.note.value = "=HYPERLINK(evil)"
     path = w.write()
+    assert path == tmp_path / "my_work" / "m03_programme_shortlist.csv"
     saved = pd.read_csv(path, encoding="utf-8-sig")
     assert list(saved["Програма"]) == ["URBACT", "ПЛ-УА"]  # municipality only, soonest call first
-    assert saved["note"].iloc[0].startswith("'=")
+    assert saved["Нотатки"].iloc[0].startswith("'=")
+    assert path.with_suffix(".md").read_text(encoding="utf-8").startswith("| Програма")
 
 
 def test_case_explorer_widget(cases):
@@ -214,3 +216,16 @@ def test_real_reference_data_renders_without_placeholders(lang):
         for placeholder in (">nan<", "NaT", "&lt;NA&gt;", "<NA>", " nan ", "None<"):
             assert placeholder not in page
     assert str(len(programmes)) in explorer.count.value
+
+
+def test_partnership_plan_keepsake(cases, tmp_path):
+    """Does the m04 plan save every stage in order with the model case, and refuse an empty plan?"""
+    w = pe.PartnershipPlan(cases, lang="en", folder=tmp_path)
+    assert w.write() is None and "at least one step" in w.status.value
+    w.model.value = "b"
+    w.steps[3].value, w.dates[3].value = "Send a letter of intent to Vännäs", "2026-03"
+    path = w.write()
+    saved = pd.read_csv(path, encoding="utf-8-sig")
+    assert list(saved["Stage"]) == pe.stage_names("en") and len(saved) == len(pe.STAGES) == 8
+    assert saved.loc[3, "Our step"].startswith("Send") and saved.loc[3, "By when"] == "2026-03"
+    assert set(saved["Model case"]) == {"b"}
