@@ -31,6 +31,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from c4c_lms.i18n import LANGUAGES, Catalogue
+from c4c_lms.refdata import THEMES as _THEMES
 
 __all__ = [
     "READY_CLASS",
@@ -40,6 +41,7 @@ __all__ = [
     "Interface",
     "JsonUpload",
     "download_link",
+    "new_pdf",
     "parse_json_bytes",
     "theme_label",
 ]
@@ -49,12 +51,8 @@ A = Catalogue.load("appkit")
 #: Class put on the first interactive widget of every app; the benchmark waits for it.
 READY_CLASS = "c4c-ready"
 
-#: Shared theme slugs (see the reference-data contract), in display order.
-THEMES = (
-    "energy", "water_waste", "education_youth", "health", "civil_protection", "culture_heritage",
-    "local_economy", "digital", "social_inclusion", "environment_climate", "mobility",
-    "democracy_participation", "reconstruction", "demining",
-)  # fmt: skip
+#: Shared theme slugs (the reference-data contract), in display order.
+THEMES = _THEMES
 
 
 def theme_label(slug: str, lang: str) -> str:
@@ -214,6 +212,26 @@ def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
         f'border-radius:4px;text-decoration:none;color:#1976d2">'
         f"⬇ {html.escape(label)}</a>"
     )
+
+
+def new_pdf(orientation: str = "portrait"):
+    """An A4 ``fpdf.FPDF`` page with DejaVu Sans (Cyrillic-safe) as ``"dejavu"`` (regular, bold).
+
+    The font is the one matplotlib ships, so no font download is needed.
+    """
+    from pathlib import Path
+
+    import matplotlib
+    from fpdf import FPDF
+
+    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf = FPDF(orientation=orientation, format="A4")
+    pdf.add_font("dejavu", "", str(ttf / "DejaVuSans.ttf"))
+    pdf.add_font("dejavu", "B", str(ttf / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(auto=False)
+    pdf.add_page()
+    pdf.set_font("dejavu", size=10)
+    return pdf
 
 
 def parse_json_bytes(data: bytes, schema: str | None = None) -> dict:
