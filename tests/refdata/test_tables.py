@@ -10,7 +10,6 @@ import pycountry
 import pytest
 
 from c4c_lms import refdata
-from c4c_lms.exceptions import InputFileError
 
 TABLE_NAMES = sorted(refdata.TABLES)
 
@@ -152,3 +151,9 @@ def test_loader_returns_copies():
 def test_data_version_is_a_date():
     """Is DATA_VERSION an ISO date no later than today?"""
     assert dt.date.fromisoformat(refdata.DATA_VERSION) <= dt.date.today()
+
+
+def test_data_version_covers_rows():
+    """Is DATA_VERSION at least as recent as the latest checked_on of any row?"""
+    latest = max(getattr(refdata, f"load_{n}")()["checked_on"].max() for n in TABLE_NAMES)
+    assert pd.Timestamp(refdata.DATA_VERSION) >= latest
