@@ -1,0 +1,102 @@
+"""A learner answers a self-check in a real browser, on a module served by a real Voilà."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import free_port
+from modules_nb import MODULES
+
+MODULE = MODULES / "m01_partnerships"
+
+
+@pytest.fixture(scope="module")
+def voila_module(tmp_path_factory):
+    """Module 1 (English and Ukrainian) served by a standalone Voilà on a free port."""
+    work = tmp_path_factory.mktemp("voila") / MODULE.name
+    shutil.copytree(MODULE, work, ignore=shutil.ignore_patterns("my_work", ".ipynb_checkpoints"))
+    port = free_port()
+    voila = Path(sys.executable).with_name("voila")
+    log = (work.parent / "voila.log").open("w")
+    proc = subprocess.Popen(
+        [str(voila), str(work), f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1"],
+        cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Voilà did not start within 60 s")
+    if proc.poll() is not None:
+        pytest.fail("Voilà exited: " + (work.parent / "voila.log").read_text())
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_choice_feedback_in_browser(browser, voila_module):
+    """Does a wrong answer get its explanation and the right one 'Correct!' in the rendered module?"""
+    page = browser.new_page()
+    try:
+        page.goto(f"{voila_module}/voila/render/m01_partnerships_en.ipynb", timeout=90_000)
+        q = page.locator(".c4c-q-m01_q3")
+        q.wait_for(timeout=90_000)
+        q.locator("label", has_text="Verkhovna Rada").click()
+        q.locator(".c4c-check").click()
+        wrong = q.locator(".c4c-feedback-wrong")
+        wrong.wait_for(timeout=15_000)
+        assert "Parliament does not approve" in wrong.inner_text()
+        q.locator("label", has_text="Ministry for Development").click()
+        q.locator(".c4c-check").click()
+        right = q.locator(".c4c-feedback-correct")
+        right.wait_for(timeout=15_000)
+        assert "Correct!" in right.inner_text()
+        assert "Ministry of Justice" in right.inner_text()
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_ordering_in_browser_ukrainian(browser, voila_module):
+    """Can a learner move a step with the Up button and get Ukrainian feedback on the order?"""
+    page = browser.new_page()
+    try:
+        page.goto(f"{voila_module}/voila/render/m01_partnerships.ipynb", timeout=90_000)
+        task = page.locator(".c4c-q-m01_q2")
+        task.wait_for(timeout=90_000)
+        rows = task.locator(".c4c-order-row")
+        second = rows.nth(1).inner_text()
+        rows.nth(1).locator(".c4c-up").click()
+        page.wait_for_function(
+            "([sel, text]) => document.querySelector(sel).innerText.includes(text)",
+            arg=[".c4c-q-m01_q2 .c4c-order-row", second.split(". ", 1)[1]], timeout=15_000)
+        task.locator(".c4c-check").click()
+        feedback = task.locator(".c4c-feedback")
+        page.wait_for_function(
+            "sel => document.querySelector(sel).innerText.trim().length > 0",
+            arg=".c4c-q-m01_q2 .c4c-feedback", timeout=15_000)
+        text = feedback.inner_text()
+        assert "Ще не зовсім" in text or "Правильно" in text
+        assert "Перевірити" in task.locator(".c4c-check").inner_text()
+    finally:
+        page.close()
