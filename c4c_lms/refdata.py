@@ -99,11 +99,9 @@ def _country_ok(code: str, field_name: str) -> bool:
 
 
 def _parse_date(value: str) -> dt.date | None:
-    if not _DATE.match(value):
-        return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return dt.date.fromisoformat(value) if _DATE.match(value) else None
+    except ValueError:  # e.g. 2024-02-30
         return None
 
 

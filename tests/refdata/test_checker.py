@@ -48,6 +48,8 @@ def test_row_without_source_is_caught(tmp_path, name):
         ("events", "kind", "party", "allowed values"),
         ("events", "country", "XX", "ISO 3166-1"),
         ("events", "month", "13", "between"),
+        ("events", "date", "2024-02-30", "YYYY-MM-DD"),
+        ("cases", "year", "23", "between"),
         ("cases", "ua_oblast_iso", "UA-99", "allowed values"),
         ("cases", "partner_country", "Poland", "ISO 3166-1"),
         ("oblasts", "iso_code", "UA-00", "allowed values"),
