@@ -14,11 +14,15 @@ def assignment_scores(course: Course) -> pd.DataFrame:
     """Long table: student_id, assignment_id, exercise, score, max_score, needs_manual, timestamp."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from .grading import load_state
+
     rows = []
     if not (course.workdir / "gradebook.db").is_file():
         return pd.DataFrame(
             columns=["student_id", "assignment_id", "exercise", "score", "max_score", "needs_manual", "timestamp"]
         )
+    # nbgrader keeps a zero-score row for a notebook it could not run; that is not a grade.
+    failed = {k for k, v in load_state(course).items() if v.get("status") in ("failed", "infrastructure")}
     with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
         for assignment in course.assignment_ids():
             exercise = course.exercise_of_assignment(assignment)
@@ -27,6 +31,8 @@ def assignment_scores(course: Course) -> pd.DataFrame:
             except MissingEntry:
                 continue
             for s in submissions:
+                if f"{s.student.id}/{assignment}" in failed:
+                    continue
                 rows.append({
                     "student_id": s.student.id,
                     "assignment_id": assignment,

@@ -21,7 +21,7 @@ APPS = ("events_calendar", "community_profile", "project_planner", "partner_find
 
 def server_command(course: Course, port: int, token: str, open_browser: bool = False) -> list[str]:
     """The ``jupyter lab`` command line with the course's settings."""
-    return [
+    command = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.root_dir={course.root}",
         "--ServerApp.ip=127.0.0.1",
@@ -35,6 +35,9 @@ def server_command(course: Course, port: int, token: str, open_browser: bool = F
         "--MappingKernelManager.cull_idle_timeout=1800",
         "--MappingKernelManager.cull_interval=120",
     ]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI run as root
+    return command
 
 
 def urls(course: Course, port: int, token: str) -> dict[str, str]:

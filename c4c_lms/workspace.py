@@ -14,7 +14,7 @@ from traitlets.config import Config
 
 from .config import Course
 
-STEPS = ("release", "submitted", "autograded", "feedback")
+STEPS = ("release", "submitted", "autograded", "feedback", "exchange")
 
 
 def nbgrader_config(course: Course) -> Config:

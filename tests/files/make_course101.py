@@ -130,7 +130,8 @@ def main() -> None:
         "petro,Петро,Мельник,petro@example.org,Славутицька,UA-74,Спеціаліст,104\n"
         "mariia,Марія,Ткаченко,mariia@example.org,Боярська,UA-32,Спеціаліст,105\n"
         "yurii,Юрій,Гончар,yurii@example.org,Ніжинська,UA-74,Спеціаліст,106\n"
-        "stepan,Степан,Лисенко,stepan@example.org,Хмельницька,UA-68,Спеціаліст,107\n",
+        "stepan,Степан,Лисенко,stepan@example.org,Хмельницька,UA-68,Спеціаліст,107\n"
+        "oksana,Оксана,Савчук,oksana@example.org,Вараська,UA-56,Спеціаліст,108\n",
         encoding="utf-8",
     )
     make_submissions()
@@ -183,6 +184,13 @@ def make_submissions() -> None:
         "    def visit_Assert(self, node):\n        return ast.Pass()\n"
         "get_ipython().ast_transformers.append(_Strip())\nanswer1_1 = 0"))
     save("stepan", tamper)
+    xss = nbformat.from_dict(json.loads(json.dumps(correct)))
+    answer(xss, "q1_3", "<script>alert('md-xss')</script>\n<img src=x onerror=alert(1)>\n"
+                        "[click](javascript:alert(2)) Council approval.")
+    answer(xss, "answer1_2", "from IPython.display import HTML, display\n"
+                             "display(HTML(\"<img src=y onerror=alert(3)><b>bold</b>\"))\n"
+                             'answer1_2 = "twinning"')
+    save("oksana", xss)
 
 
 if __name__ == "__main__":
