@@ -17,8 +17,8 @@ QID = re.compile(r"""["'](m\d{2}_q\d+)["']""")
 SELF_CHECK_CALL = re.compile(r"\b(choice_question|ordering_task|numeric_question)\(")
 WIDGET = re.compile(r"^#\s*widget:\s*(m\d{2}_w\d+)\s*$")
 URL = re.compile(r"https?://[^\s)>\]]+")
-OBJECTIVES = re.compile(r"(цілі навчання|learning objectives)", re.IGNORECASE)
-SOURCES_HEADING = re.compile(r"^#{2,3}\s+(джерела|sources)\b", re.IGNORECASE | re.MULTILINE)
+OBJECTIVES = re.compile(r"(цілі навчання|learning objectives|ви зможете|you will be able to)", re.IGNORECASE)
+SOURCES_HEADING = re.compile(r"^#{2,3}\s+(\d+\.\s+)?(джерела|sources)\b", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass
