@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -10,18 +13,42 @@ from modules_nb import notebooks
 from nbclient import NotebookClient
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+NOTEBOOKS = notebooks()
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory) -> dict[Path, tuple[nbformat.NotebookNode | None, Path, str]]:
+    """All module notebooks executed concurrently (one kernel each), from copies of their folders.
+
+    Copies keep keepsakes or caches out of the repository. Returns, per notebook, the executed
+    notebook (or ``None``), the working folder and any exception text.
+    """
+    async def run(path: Path):
+        work = tmp_path_factory.mktemp("nb") / path.parent.name
+        shutil.copytree(path.parent, work, ignore=shutil.ignore_patterns("my_work", ".ipynb_checkpoints"))
+        nb = nbformat.read(work / path.name, as_version=4)
+        client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                                resources={"metadata": {"path": str(work)}})
+        try:
+            await client.async_execute()
+        except Exception as exc:  # reported by the per-notebook test, with the cell's error
+            return path, (nb, work, f"{type(exc).__name__}: {exc}")
+        return path, (nb, work, "")
+
+    async def run_all():
+        return dict(await asyncio.gather(*(run(p) for p in NOTEBOOKS)))
+
+    # A thread of its own: Playwright's sync API may already run an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(run_all())).result()
 
 
 @pytest.mark.notebooks
-@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.name)
-def test_notebook_runs_without_errors(path, tmp_path):
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_without_errors(path, executed):
     """Does the module notebook execute top to bottom without an error and show its widgets?"""
-    # Run from a copy of the module folder so keepsakes or caches never land in the repository.
-    work = tmp_path / path.parent.name
-    shutil.copytree(path.parent, work, ignore=shutil.ignore_patterns("my_work", ".ipynb_checkpoints"))
-    nb = nbformat.read(work / path.name, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(work)}}).execute()
+    nb, work, failure = executed[path]
+    assert failure == "", failure[:2000]
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert errors == [], "\n".join(f"{e.ename}: {e.evalue}" for e in errors)
