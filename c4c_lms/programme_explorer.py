@@ -269,18 +269,31 @@ def programme_table(df: pd.DataFrame, lang: str = "uk") -> pd.DataFrame:
 
 
 def _table_html(table: pd.DataFrame, lang: str) -> str:
+    """The comparison table as HTML: linked names, folded summaries, scrolling when long."""
     if table.empty:
         return f"<p><i>{html.escape(M.t('nothing_found', lang))}</i></p>"
-    name_col = M.t("col_name", lang)
+    name_col, summary_col = M.t("col_name", lang), M.t("col_summary", lang)
     heads = [c for c in table.columns if c != "url"]
-    out = ['<table class="c4c-programme-table" style="border-collapse:collapse;font-size:90%">',
-           "<tr>" + "".join(f'<th style="text-align:left;padding:3px 6px">{html.escape(h)}</th>'
-                            for h in heads) + "</tr>"]
+    td = '<td style="padding:3px 6px;border-top:1px solid #ddd;vertical-align:top">'
+    out = ['<div style="max-height:560px;overflow:auto">',
+           '<table class="c4c-programme-table" style="border-collapse:collapse;font-size:90%">',
+           "<tr>" + "".join(f'<th style="text-align:left;padding:3px 6px;position:sticky;top:0;'
+                            f'background:#f4f6f8">{html.escape(h)}</th>' for h in heads) + "</tr>"]
     for _, row in table.iterrows():
-        cells = [_link(row["url"], str(row[c])) if c == name_col else _esc(row[c]) for c in heads]
-        out.append("<tr>" + "".join(f'<td style="padding:3px 6px;border-top:1px solid #ddd;'
-                                    f'vertical-align:top">{c}</td>' for c in cells) + "</tr>")
-    return "".join(out) + "</table>"
+        cells = []
+        for col in heads:
+            if col == name_col:
+                cells.append(_link(row["url"], str(row[col])))
+            elif col == summary_col and row[col] != DASH:  # long text: folded, one click to read
+                cells.append(f"<details><summary>{html.escape(M.t('read_more', lang))}</summary>"
+                             f"{_esc(row[col])}</details>")
+            else:
+                cells.append(_esc(row[col]))
+        nowrap = {M.t(k, lang) for k in ("col_since", "col_grant", "col_rate")}
+        out.append("<tr>" + "".join(
+            (td.replace('">', ';white-space:nowrap">') if col in nowrap else td) + f"{c}</td>"
+            for col, c in zip(heads, cells, strict=True)) + "</tr>")
+    return "".join(out) + "</table></div>"
 
 
 def town_twinning_problems(participants: int, invited_international: int, countries: int,
@@ -461,7 +474,9 @@ class CaseExplorer(widgets.VBox):
         self.card = widgets.HTML()
         self.card.add_class("c4c-case-output")
         for control in (self.theme, self.country):
+            control.style = {"description_width": "130px"}
             control.observe(lambda _c: self.refresh(), "value")
+        self.case.style = {"description_width": "130px"}
         self.case.observe(lambda _c: self.show(), "value")
         super().__init__([widgets.HBox([self.theme, self.country]), self.case, self.card])
         self.add_class("c4c-case-explorer")
@@ -587,16 +602,18 @@ class PartnershipPlan(widgets.VBox):
             width="95%"), style={"description_width": "200px"}, options=[
             (f"{_text(r.ua_community)} ↔ {_text(r.partner)}", _text(r.id))
             for r in cases.itertuples()])
-        self.steps = [widgets.Text(description=name, placeholder=M.t("plan_step", lang),
-                                   style={"description_width": "200px"},
-                                   layout=widgets.Layout(width="70%")) for name in stage_names(lang)]
+        self.steps = [widgets.Text(placeholder=M.t("plan_step", lang),
+                                   layout=widgets.Layout(width="45%")) for _ in STAGES]
         self.dates = [widgets.Text(placeholder=M.t("plan_when", lang),
-                                   layout=widgets.Layout(width="25%")) for _ in STAGES]
-        self.save = widgets.Button(description=M.t("save", lang), icon="save",
+                                   layout=widgets.Layout(width="15%")) for _ in STAGES]
+        labels = [widgets.HTML(f"{i}. {html.escape(name)}", layout=widgets.Layout(width="36%"))
+                  for i, name in enumerate(stage_names(lang), start=1)]
+        self.save = widgets.Button(description=M.t("save_plan", lang), icon="save",
                                    button_style="success")
         self.status = widgets.HTML()
         self.save.on_click(lambda _b: self.write())
-        rows = [widgets.HBox([s, d]) for s, d in zip(self.steps, self.dates, strict=True)]
+        rows = [widgets.HBox([label_, s, d])
+                for label_, s, d in zip(labels, self.steps, self.dates, strict=True)]
         super().__init__([self.model, *rows, self.save, self.status])
         self.add_class("c4c-partnership-plan")
 
