@@ -24,13 +24,18 @@ from babel.dates import get_month_names
 
 from c4c_lms.appkit import theme_label
 from c4c_lms.i18n import Catalogue
-from c4c_lms.selfcheck import format_number
 from c4c_lms.module_tools import save_keepsake
+from c4c_lms.selfcheck import format_number
 
 __all__ = [
+    "STAGES",
+    "AssociationTimeline",
+    "CallCalendar",
     "CaseExplorer",
+    "PartnershipPlan",
     "ProgrammeExplorer",
     "Shortlist",
+    "TownTwinningCheck",
     "associated_by",
     "call_calendar",
     "country_name",
@@ -41,13 +46,8 @@ __all__ = [
     "programme_table",
     "sort_programmes",
     "split_list",
-    "town_twinning_problems",
-    "PartnershipPlan",
-    "STAGES",
     "stage_names",
-    "AssociationTimeline",
-    "CallCalendar",
-    "TownTwinningCheck",
+    "town_twinning_problems",
 ]
 
 M = Catalogue.load("programme_explorer")
@@ -235,7 +235,10 @@ def call_calendar(df: pd.DataFrame, lang: str = "uk") -> pd.DataFrame:
 
 def _grant_text(row: pd.Series, lang: str) -> str:
     low, high = _number(row.get("grant_min_eur")), _number(row.get("grant_max_eur"))
-    fmt = lambda v: format_number(v, lang)  # noqa: E731 - tiny local formatter
+
+    def fmt(value: float) -> str:
+        return format_number(value, lang)
+
     if low is None and high is None:
         return DASH
     if low is None:

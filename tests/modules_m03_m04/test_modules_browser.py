@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from apps_calendar_profile import apps1_voila
 
-from apps_calendar_profile.apps1_voila import voila_url  # noqa: F401  (fixture: standalone Voilà)
+#: A standalone Voilà over the repository (the fixture of the apps' browser tests).
+voila_url = apps1_voila.voila_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
