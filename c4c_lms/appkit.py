@@ -131,6 +131,8 @@ class Interface:
                 widget.value = tuple(v for v in old if v in values)
             elif old in values:
                 widget.value = old
+            elif values:  # a fresh single-choice widget starts on its first option
+                widget.value = values[0]
 
         apply()
         self._bindings.append(apply)

@@ -438,14 +438,17 @@ def to_pdf(plan: Plan, holiday_list=(), lang: str = "en") -> bytes:
     pdf.image(buf, x=10, y=20, w=img_h * width / height, h=img_h)
     pdf.set_xy(180, 20)
     pdf.set_font("dejavu", size=7)
-    shown = entries[:40]  # what fits on one page; the rest is in the CSV and .ics
-    for e in shown:
+    shown = 0
+    for e in entries:
+        if pdf.get_y() > pdf.h - 22:  # one page: the rest is in the CSV and .ics
+            break
         line = f"{e.start:%d.%m} {e.title(lang)}"
         if e.reminder:
             line += " — " + M.t("pdf_reminder", lang, date=f"{e.reminder:%d.%m}")
         pdf.set_x(180)
         pdf.multi_cell(107, 3.6, line, align="L", new_x="LMARGIN", new_y="NEXT")
-    if len(entries) > len(shown):
+        shown += 1
+    if len(entries) > shown:
         pdf.set_x(180)
-        pdf.multi_cell(107, 3.6, M.t("pdf_more", lang, count=len(entries) - len(shown)))
+        pdf.multi_cell(107, 3.6, M.t("pdf_more", lang, count=len(entries) - shown))
     return bytes(pdf.output())

@@ -191,3 +191,16 @@ def test_bad_plan_json_names_the_problem(change, fragment):
     obj = {**cal.plan_to_json(small_plan()), **change}
     with pytest.raises(ValueError, match=fragment):
         cal.plan_from_json(obj)
+
+
+def test_pdf_full_reference_year_stays_one_page():
+    """Does a plan holding every reference item of a year still print on one page?"""
+    from pypdf import PdfReader
+
+    items = cal.reference_items(load_events(), load_programmes(), 2024)
+    entries = [cal.entry_from_reference(r, 8) for r in items.to_dict("records")]
+    entries += [cal.Entry(f"own_{i}", f"Засідання {i}", f"Meeting {i}", date(2024, 1 + i % 12, 10))
+                for i in range(40)]  # fmt: skip
+    reader = PdfReader(io.BytesIO(cal.to_pdf(cal.Plan(2024, [], entries), (), "en")))
+    assert len(reader.pages) == 1
+    assert "more (see the CSV or .ics)" in reader.pages[0].extract_text()
