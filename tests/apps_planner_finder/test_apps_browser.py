@@ -5,12 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
 
 import pytest
-from apps_calendar_profile.apps1_voila import start_voila, wait_ready
-from conftest import REPO, free_port
+from apps2_voila import voila_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,26 +26,8 @@ PROFILE = {"schema": "c4c-profile/1", "name_uk": "Жовківська гром�
 def server(tmp_path_factory):
     """A standalone Voilà server over the repository, autosaving into a temporary folder."""
     tmp = tmp_path_factory.mktemp("voila_apps2")
-    old = os.environ.get("C4C_AUTOSAVE_DIR")
-    os.environ["C4C_AUTOSAVE_DIR"] = str(tmp / "autosave")  # inherited by the kernels
-    port = free_port()
-    log = (tmp / "voila.log").open("w")
-    proc = start_voila(REPO, port, log=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base + "/", proc)
+    with voila_server(tmp / "voila.log", C4C_AUTOSAVE_DIR=str(tmp / "autosave")) as base:
         yield base, tmp
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        if old is None:
-            os.environ.pop("C4C_AUTOSAVE_DIR", None)
-        else:
-            os.environ["C4C_AUTOSAVE_DIR"] = old
 
 
 @pytest.fixture
@@ -74,6 +53,17 @@ def upload(page, selector, name, data):
     with page.expect_file_chooser() as chooser:
         page.click(selector)
     chooser.value.set_files(files=[{"name": name, "mimeType": "application/json", "buffer": data}])
+
+
+def download(page, selector, folder):
+    """Click a download link once it appears; return the saved file's path."""
+    link = page.locator(selector)
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
 
 
 def step(page, label):
@@ -161,12 +151,7 @@ def test_planner_builds_a_project_and_exports_the_concept_note(page, server, tmp
 
     step(page, "8 Export")
     page.click(".c4c-export-concept")
-    link = page.locator(".c4c-export-links a.c4c-download[download$='.docx']")
-    link.wait_for()
-    with page.expect_download() as info:
-        link.click()
-    path = tmp_path / info.value.suggested_filename
-    info.value.save_as(path)
+    path = download(page, ".c4c-export-links a.c4c-download[download$='.docx']", tmp_path)
     assert path.name == "Warm_schools_concept_note.docx"
     doc = Document(str(path))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
@@ -198,12 +183,7 @@ def test_partner_finder_search_and_shortlist(page, server, tmp_path):
     first_rows = page.locator(".c4c-result").all_inner_texts()[:2]
     page.select_option(".c4c-pick select", index=[0, 1])
     page.click(".c4c-export-shortlist")
-    link = page.locator(".c4c-shortlist-links a.c4c-download")
-    link.wait_for()
-    with page.expect_download() as info:
-        link.click()
-    path = tmp_path / info.value.suggested_filename
-    info.value.save_as(path)
+    path = download(page, ".c4c-shortlist-links a.c4c-download", tmp_path)
     rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))
     assert [r["country"] for r in rows] == ["PL", "PL"]
     assert [r["name"] for r in rows] == [t.split("\t")[1] for t in first_rows]
