@@ -57,7 +57,8 @@ def _table_html(df: pd.DataFrame) -> str:
 
 def _save_controls(make_df: Callable[[], pd.DataFrame], name: str, lang: str) -> widgets.VBox:
     """A Save button writing ``my_work/<name>.csv|.md`` and echoing the table for copying."""
-    button = widgets.Button(description=M.t("save", lang), icon="save", button_style="success")
+    button = widgets.Button(description=M.t("save", lang), icon="save", button_style="success",
+                            layout=widgets.Layout(width="auto"))
     button.add_class("c4c-save")
     note = _result()
 
@@ -80,11 +81,12 @@ def _save_controls(make_df: Callable[[], pd.DataFrame], name: str, lang: str) ->
 
 def partner_scorer(criteria: Sequence[str], lang: str = "uk", candidates: int = 3) -> widgets.VBox:
     """Weigh selection criteria (0-5) and rate up to ``candidates`` partners on each (0-5)."""
-    names = [widgets.Text(value=f"{M.t('candidate', lang)} {i + 1}", layout=widgets.Layout(width="150px"))
+    cell = widgets.Layout(width="120px")
+    names = [widgets.Text(value=f"{M.t('candidate', lang)} {i + 1}", layout=cell)
              for i in range(candidates)]
     weights = {c: widgets.IntSlider(value=3, min=0, max=5, layout=widgets.Layout(width="160px"))
                for c in criteria}
-    ratings = {(c, i): widgets.BoundedIntText(value=0, min=0, max=5, layout=widgets.Layout(width="60px"))
+    ratings = {(c, i): widgets.BoundedIntText(value=0, min=0, max=5, layout=cell)
                for c in criteria for i in range(candidates)}
     head = widgets.HBox([widgets.HTML(f"<b>{M.t('criterion', lang)}</b>", layout=widgets.Layout(width="260px")),
                          widgets.HTML(f"<b>{M.t('weight', lang)}</b>", layout=widgets.Layout(width="160px")),
@@ -205,7 +207,8 @@ def logframe_editor(lang: str = "uk") -> widgets.VBox:
         for c in LOGFRAME_COLUMNS])
     rows = [widgets.HBox([widgets.HTML(f"<b>{M.t('lf_' + r, lang)}</b>", layout=widgets.Layout(width="140px")),
                           *(cell[r, c] for c in LOGFRAME_COLUMNS)]) for r in LOGFRAME_ROWS]
-    check = widgets.Button(description=M.t("check_gaps", lang), icon="search")
+    check = widgets.Button(description=M.t("check_gaps", lang), icon="search",
+                           layout=widgets.Layout(width="auto"))
     out = _result()
 
     def matrix() -> dict[str, dict[str, str]]:
@@ -265,7 +268,7 @@ def gantt_planner(activities: Sequence[tuple[str, int, int]], lang: str = "uk") 
     months = widgets.BoundedIntText(value=12, min=1, max=60, description=M.t("duration", lang),
                                     style={"description_width": "initial"})
     head = widgets.HTML(f"<b>{M.t('activity', lang)} · {M.t('from_month', lang)} · {M.t('to_month', lang)}</b>")
-    image = widgets.Image(format="png")
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
     out = _result()
 
     def draw(_change: object = None) -> None:
@@ -296,7 +299,8 @@ def risk_register(risks: Sequence[tuple[str, int, int, str]], lang: str = "uk") 
             for r, li, im, mit in risks]
     head = widgets.HTML(f"<b>{M.t('risk', lang)} · {M.t('likelihood', lang)} · {M.t('impact', lang)}"
                         f" · {M.t('mitigation', lang)}</b>")
-    out, warnings, image = _result(), _result(), widgets.Image(format="png")
+    out, warnings = _result(), _result()
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="420px"))
     cols = ["risk", "likelihood", "impact", "risk_score", "level", "mitigation"]
 
     def scored() -> pd.DataFrame:
