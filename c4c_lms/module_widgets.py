@@ -21,6 +21,7 @@ from c4c_lms import planner
 from c4c_lms.appkit import THEMES, theme_label
 from c4c_lms.budget import CATEGORIES
 from c4c_lms.i18n import Catalogue
+from c4c_lms.romanise import romanise
 from c4c_lms.module_tools import (
     FLAT_RATES,
     LOGFRAME_COLUMNS,
@@ -142,6 +143,20 @@ def approval_planner(lang: str = "uk", sent: dt.date | None = None) -> widgets.V
     picker.observe(show, "value")
     show()
     return _tool([picker, out])
+
+
+def name_romaniser(example: str, lang: str = "uk") -> widgets.VBox:
+    """Type a Ukrainian name, see its official romanisation (CMU Resolution 55/2010)."""
+    name = widgets.Text(value=example, description=M.t("name_uk", lang), layout=WIDE,
+                        style={"description_width": "initial"})
+    out = _result()
+
+    def show(_change: object = None) -> None:
+        out.value = f"<b>{html.escape(romanise(name.value))}</b>"
+
+    name.observe(show, "value")
+    show()
+    return _tool([name, out])
 
 
 def partner_brief(lang: str = "uk") -> widgets.VBox:

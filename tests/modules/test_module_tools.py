@@ -115,6 +115,10 @@ def test_tools_build_and_react(lang, tmp_path, monkeypatch):
     rows[0].children[0].value, rows[0].children[1].value, rows[0].children[3].value = "Rukshyn", "lead", "Mykolaivka"
     rows[1].children[0].value, rows[1].children[3].value = "Mykolaivka", "Rukshyn"
     assert "Mykolaivka" in joint.children[4].value and "✔" in joint.children[4].value
+    names = mw.name_romaniser("Київ", lang)
+    assert "Kyiv" in names.children[-1].value
+    names.children[0].value = "Згорани"
+    assert "Zghorany" in names.children[-1].value
     offer = mw.offer_builder(["Crisis management"], lang)
     offer.children[1].value = True
     offer.children[2].value = "We run heating points."
