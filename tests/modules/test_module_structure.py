@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 from modules_nb import module_dirs, notebooks, pair, read_structure, syllabus_day
@@ -10,6 +12,8 @@ EXPECTED = ["m01_partnerships", "m02_projects", "m03_eu_programmes", "m04_cases"
 MINE = ["m01_partnerships", "m02_projects", "m05_frontline"]
 FOLDERS = module_dirs()
 IDS = [f.name for f in FOLDERS]
+# A bracketed Latin-script term in Ukrainian text, e.g. "лист про наміри (letter of intent)".
+ENGLISH_TERM = re.compile(r"\(([A-Za-z][A-Za-z ./,'-]{2,})\)")
 ALLOWED_CELL_KEYS = {"nbgrader", "tags", "deletable", "editable"}
 
 
@@ -67,3 +71,11 @@ def test_committed_clean(path):
         assert set(cell.metadata) <= ALLOWED_CELL_KEYS, cell.metadata
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
+def test_ukrainian_text_gives_english_terms(folder):
+    """Does the Ukrainian notebook give the English terms partners use, in brackets?"""
+    uk_path, _ = pair(folder)
+    terms = set(ENGLISH_TERM.findall(read_structure(uk_path).markdown))
+    assert len(terms) >= 5, sorted(terms)
