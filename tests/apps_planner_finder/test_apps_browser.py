@@ -9,6 +9,8 @@ import json
 import pytest
 from apps2_voila import voila_server
 
+from c4c_lms import partners
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PLANNER = "/voila/render/voila_apps/project_planner/index.ipynb"
@@ -48,11 +50,11 @@ def open_app(page, base, path, english_marker):
     assert "Traceback" not in page.content()
 
 
-def upload(page, selector, name, data):
+def upload(page, selector, name, data, mime="application/json"):
     """Choose a file through an ipywidgets FileUpload (its file input exists only on click)."""
     with page.expect_file_chooser() as chooser:
         page.click(selector)
-    chooser.value.set_files(files=[{"name": name, "mimeType": "application/json", "buffer": data}])
+    chooser.value.set_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
 
 
 def download(page, selector, folder):
@@ -129,8 +131,14 @@ def test_planner_builds_a_project_and_exports_the_concept_note(page, server, tmp
 
     step(page, "4 Partners")
     fill_row(page, "c4c-partners", 0, name="Zhovkva", country="UA", role="Lead applicant")
-    fill_row(page, "c4c-partners", 1, name="Sindelfingen", country="DE", kind="Europe",
-             role="Partner")
+    # the second partner comes from a partner-finder shortlist file
+    town = {"name": "Sindelfingen", "country": "DE", "population": 61311, "lat": 48.7,
+            "lon": 9.01667, "geonameid": 2831580, "in_eu": True}
+    found = partners.score_town(town, {"population": 33000, "lat": 50.1, "lon": 23.97}, ["uk"], [], {})
+    upload(page, ".c4c-shortlist-upload", "shortlist.csv",
+           partners.shortlist_csv([found], "en").encode("utf-8-sig"), mime="text/csv")
+    page.wait_for_selector(".c4c-shortlist-status:has-text('Partners added: 1')")
+    assert page.locator(".c4c-partners-name input").nth(1).input_value() == "Sindelfingen"
     page.wait_for_selector(".c4c-partner-issues:has-text('No problems found')")
 
     step(page, "5 Budget")
