@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -179,7 +179,8 @@ def _display_name(rng: random.Random, p: Person, others: dict[str, str], allow_f
             name = f"{p.first_lat} {_typo(rng, p.last_lat)}" if len(p.last_lat) >= 6 else candidate
         # Keep only spellings a person would clearly recognise as this participant and no other.
         mine = fuzz.ratio(name.lower(), candidate.lower())
-        closest_other = max(fuzz.ratio(name.lower(), o) for pid, o in others.items() if pid != p.id)
+        nearest = process.extract(name.lower(), others, scorer=fuzz.ratio, limit=3)
+        closest_other = max((score for _o, score, pid in nearest if pid != p.id), default=0)
         if mine >= 88 and closest_other <= 72:
             return name
     return candidate
@@ -209,7 +210,7 @@ def _write(path: Path, text: str, encoding: str) -> None:
 
 def _attendance_files(rng: random.Random, people: list[Person], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    others = {p.id: f"{p.first_lat} {p.last_lat}".lower() for p in people}
+    others = {p.id: f"{p.first_lat} {p.last_lat}".lower() for p in people}  # rapidfuzz: dict keys come back
     namesake_ids = {p.id for p in _NAMESAKES}
     guests = ["SALAR International host", "Interpreter UA-EN", "iPad", "Guest speaker Lund"]
     phones = ["+380 67 123 4567", "+38050***1234", "380931112233"]
@@ -324,32 +325,41 @@ def _course_files(root: Path, verify_url: str) -> None:
 
 
 def _gradebook(course, people: list[Person]) -> None:
-    from nbgrader.api import Grade, Gradebook, Student, SubmittedAssignment, SubmittedNotebook
+    """nbgrader's gradebook through its own tables (bulk inserts: the ORM takes minutes here)."""
+    from nbgrader.api import (Assignment, BaseCell, Grade, Gradebook, GradeCell, Notebook, Student,
+                              SubmittedAssignment, SubmittedNotebook, new_uuid)  # fmt: skip
+    from sqlalchemy import insert
 
     with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
-        cells = {}
-        assignments = {}
+        cells, ids = {}, {}
+        source = {Assignment: [], Notebook: [], BaseCell: [], GradeCell: []}
         for ex in EXERCISES:
             for variant in (ex, f"{ex}_en"):
-                a = gb.update_or_create_assignment(variant)
-                nb = gb.add_notebook(variant, variant)
-                assignments[variant] = (a, nb)
+                ids[variant] = (new_uuid(), new_uuid())
+                source[Assignment].append({"id": ids[variant][0], "name": variant, "course_id": course.config.course.id})
+                source[Notebook].append({"id": ids[variant][1], "name": variant, "assignment_id": ids[variant][0]})
                 for q, pts in QUESTIONS:
-                    cells[(variant, q)] = gb.add_grade_cell(q, variant, variant, max_score=pts, cell_type="code")
-        objects = []
+                    cells[(variant, q)] = new_uuid()
+                    source[BaseCell].append({"id": cells[(variant, q)], "name": q, "notebook_id": ids[variant][1],
+                                             "type": "GradeCell"})  # fmt: skip
+                    source[GradeCell].append({"id": cells[(variant, q)], "max_score": pts, "cell_type": "code"})
+        for table, rows in source.items():
+            gb.db.execute(insert(table.__table__), rows)
+        students, assignments, notebooks, grades = [], [], [], []
         for i, p in enumerate(people):
-            student = Student(id=p.id, first_name=p.first_lat, last_name=p.last_lat, email=p.email)
-            objects.append(student)
+            students.append({"id": p.id, "first_name": p.first_lat, "last_name": p.last_lat, "email": p.email})
             for ex, qs in p.cells.items():
                 variant = ex if i % 3 else f"{ex}_en"  # a third work in English
-                a, nb = assignments[variant]
-                sa = SubmittedAssignment(assignment=a, student=student, timestamp=DAY_START)
-                snb = SubmittedNotebook(assignment=sa, notebook=nb)
-                objects += [sa, snb]
-                for q, score in qs.items():
-                    objects.append(Grade(notebook=snb, cell=cells[(variant, q)], auto_score=score,
-                                         needs_manual_grade=False))  # fmt: skip
-        gb.db.add_all(objects)
+                sa_id, snb_id = new_uuid(), new_uuid()
+                assignments.append({"id": sa_id, "assignment_id": ids[variant][0], "student_id": p.id,
+                                    "timestamp": DAY_START})  # fmt: skip
+                notebooks.append({"id": snb_id, "assignment_id": sa_id, "notebook_id": ids[variant][1],
+                                  "flagged": False})  # fmt: skip
+                grades += [{"id": new_uuid(), "notebook_id": snb_id, "cell_id": cells[(variant, q)],
+                            "auto_score": score, "needs_manual_grade": False} for q, score in qs.items()]  # fmt: skip
+        for table, rows in ((Student, students), (SubmittedAssignment, assignments),
+                            (SubmittedNotebook, notebooks), (Grade, grades)):  # fmt: skip
+            gb.db.execute(insert(table.__table__), rows)
         gb.db.commit()
 
 

@@ -1,0 +1,69 @@
+"""Certificate numbers and signed codes: deterministic, tamper-evident, revocable, key required."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from c4c_lms import certificates as certs
+from c4c_lms.exceptions import CertificateError
+
+KEY = b"unit-test-key-0123456789"
+NUMBER = certs.certificate_number("c4c-icc", 2024, "p0001")
+CODE = certs.verification_code(KEY, NUMBER)
+
+
+def test_number_is_deterministic_and_distinct():
+    """Is the number the same for the same person and course, and different otherwise?"""
+    assert NUMBER == certs.certificate_number("c4c-icc", 2024, "p0001")
+    assert NUMBER.startswith("C4C-ICC-2024-")
+    others = {certs.certificate_number("c4c-icc", 2024, f"p{i:04d}") for i in range(2000)}
+    assert len(others) == 2000
+    assert certs.certificate_number("other-course", 2024, "p0001") != NUMBER
+
+
+def test_code_verifies_in_every_form(tmp_path):
+    """Does the code verify as typed, in lower case with spaces, and as the scanned QR URL?"""
+    for text in [CODE, CODE.lower().replace("-", " - "), f"https://verify.example.org/c4c?code={CODE}"]:
+        assert certs.verify(tmp_path, KEY, text).status == "valid", text
+
+
+def test_wrong_key_and_garbage_are_invalid(tmp_path):
+    """Is a code checked with another key, or not a code at all, reported invalid?"""
+    assert certs.verify(tmp_path, b"another-key-0123456789", CODE).status == "invalid"
+    assert certs.verify(tmp_path, KEY, "hello").status == "invalid"
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, len(CODE) - 1), st.sampled_from(ALPHABET))
+def test_any_tampered_character_fails(position, letter):
+    """Does changing any one character of a code make it invalid?"""
+    if CODE[position] == "-" or CODE[position] == letter:
+        return
+    tampered = CODE[:position] + letter + CODE[position + 1 :]
+    assert certs.verify(__import__("pathlib").Path("/nonexistent"), KEY, tampered).status == "invalid"
+
+
+def test_missing_or_short_key_is_a_clear_error(monkeypatch):
+    """Without the environment variable (or with a short key), is the error message clear?"""
+    monkeypatch.delenv("C4C_NO_SUCH_KEY", raising=False)
+    with pytest.raises(CertificateError, match="C4C_NO_SUCH_KEY"):
+        certs.signing_key("C4C_NO_SUCH_KEY")
+    monkeypatch.setenv("C4C_NO_SUCH_KEY", "short")
+    with pytest.raises(CertificateError, match="at least 16"):
+        certs.signing_key("C4C_NO_SUCH_KEY")
+
+
+def test_dates_and_hours_in_both_languages():
+    """Are course dates and hours written the Ukrainian and the English way?"""
+    import datetime as dt
+
+    start, end = dt.date(2024, 1, 15), dt.date(2024, 1, 19)
+    assert certs.date_range(start, end, "uk") == "15–19 січня 2024"
+    assert certs.date_range(start, end, "en") == "15–19 January 2024"
+    assert [certs.hours_text(n, "uk") for n in (1, 3, 15, 21)] == ["1 година", "3 години", "15 годин", "21 година"]
+    assert certs.hours_text(15, "en") == "15 hours"
