@@ -53,6 +53,8 @@ class Grading(_Strict):
     cell_timeout_s: int = Field(30, gt=0, description="Seconds one cell may run while grading.")
     submission_timeout_s: int = Field(300, gt=0, description="Seconds one whole submission may run.")
     max_notebook_mb: float = Field(5, gt=0, description="Larger submitted notebooks are refused.")
+    memory_mb: int = Field(2048, ge=256, description="Memory (address space) one kernel may use, MiB.")
+    max_processes: int = Field(64, ge=8, description="Processes one participant's kernel may run.")
 
 
 class Lms(_Strict):

@@ -16,6 +16,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from traitlets.config import Config
+
 from .config import Course, load_course
 from .exceptions import GradingInfrastructureError
 from .roster import _write_atomic
@@ -126,6 +128,25 @@ def _withhold_points(course: Course, student: str, assignment: str, why: str) ->
         gb.db.commit()
 
 
+def _clear_withholding(course: Course, student: str, assignment: str) -> None:
+    """Undo an earlier tamper flag once a new submission (or re-grade) comes back clean."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
+        submission = gb.find_submission(assignment, student)
+        for notebook in submission.notebooks:
+            flagged = any((c.manual_comment or "").startswith(TAMPER_COMMENT) for c in notebook.comments)
+            if not flagged:
+                continue
+            for grade in notebook.grades:
+                grade.manual_score = None
+                grade.needs_manual_grade = grade.auto_score is None
+            for comment in notebook.comments:
+                if (comment.manual_comment or "").startswith(TAMPER_COMMENT):
+                    comment.manual_comment = None
+        gb.db.commit()
+
+
 def _score(course: Course, student: str, assignment: str) -> tuple[float, float, bool]:
     from nbgrader.api import Gradebook
 
@@ -134,12 +155,57 @@ def _score(course: Course, student: str, assignment: str) -> tuple[float, float,
         return float(s.score), float(s.max_score), bool(s.needs_manual_grade)
 
 
+def sandbox_config(course: Course) -> Config:
+    """nbgrader's autograde with execution moved into the sandbox (see ``sandbox.py``)."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
+    )  # fmt: skip
+
+    from .sandbox import SandboxExecute
+
+    grading = course.config.grading
+    c = Config()
+    c.Autograde.autograde_preprocessors = [
+        SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        AssignLatePenalties, CheckCellMetadata,
+    ]  # fmt: skip
+    c.SandboxExecute.cell_timeout = grading.cell_timeout_s
+    c.SandboxExecute.submission_timeout = grading.submission_timeout_s
+    c.SandboxExecute.memory_mb = grading.memory_mb
+    c.SandboxExecute.max_processes = grading.max_processes
+    return c
+
+
+def edited_test_cells(course: Course, student: str, assignment: str) -> list[str]:
+    """Grade ids of locked cells whose submitted source differs from the released one.
+
+    nbgrader restores such cells before running, so the points stay right; the edit itself is
+    a signal for the lecturer (its checksum warning fires on every honest submission too).
+    """
+    import nbformat
+
+    released = course.workdir / "release" / assignment / f"{assignment}.ipynb"
+    submitted = course.workdir / "submitted" / student / assignment / f"{assignment}.ipynb"
+    try:
+        reference = nbformat.read(str(released), as_version=4)
+        theirs = nbformat.read(str(submitted), as_version=4)
+    except Exception:  # unreadable files are reported by grading itself
+        return []
+    def locked(nb):
+        return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+                if c.get("metadata", {}).get("nbgrader", {}).get("locked")
+                and "grade_id" in c.metadata["nbgrader"]}  # fmt: skip
+    mine = locked(theirs)
+    return sorted(g for g, src in locked(reference).items() if g in mine and mine[g].strip() != src.strip())
+
+
 def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
     """Grade one submission; never raises for a problem of the participant's notebook."""
     course = load_course(Path(root))
     stamp = read_timestamp(course.workdir / "submitted" / student / assignment)
     submitted = stamp.isoformat() if stamp else ""
-    api = nbgrader_api(course)
+    api = nbgrader_api(course, sandbox_config(course))
     outcome = api.autograde(assignment, student, force=True, create=True)
     text = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}"
     if any(sign in text for sign in INFRASTRUCTURE_SIGNS):
@@ -149,15 +215,38 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
     if not outcome["success"] or not autograded.is_file():
         return SubmissionResult(student, assignment, "failed", reason=explain_failure(text),
                                 submitted=submitted)  # fmt: skip
+    execution = _execution_status(autograded.parent)
     intact, why = canary_intact(autograded)
+    if execution.get("status", "ok") != "ok":
+        # Partial credit: cells that completed keep their points, the rest scored 0. The
+        # canary never ran, so the lecturer should look before trusting those points.
+        _clear_withholding(course, student, assignment)
+        score, max_score, _ = _score(course, student, assignment)
+        return SubmissionResult(student, assignment, "failed", score, max_score,
+                                execution.get("reason", "execution failed"), submitted)  # fmt: skip
     if not intact:
         _withhold_points(course, student, assignment, why)
         score, max_score, _ = _score(course, student, assignment)
         return SubmissionResult(student, assignment, "flagged", score, max_score,
                                 f"tampering: {why}", submitted)  # fmt: skip
+    _clear_withholding(course, student, assignment)
     score, max_score, manual = _score(course, student, assignment)
+    edited = edited_test_cells(course, student, assignment)
+    if edited:
+        return SubmissionResult(student, assignment, "flagged", score, max_score,
+                                f"test cells edited (restored before grading): {', '.join(edited)}",
+                                submitted)  # fmt: skip
     status = "needs_manual" if manual else "graded"
     return SubmissionResult(student, assignment, status, score, max_score, submitted=submitted)
+
+
+def _execution_status(folder: Path) -> dict:
+    from .sandbox import STATUS_FILE
+
+    try:
+        return json.loads((folder / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def default_workers() -> int:

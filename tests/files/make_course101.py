@@ -150,7 +150,9 @@ def make_submissions() -> None:
     out = HERE / "submissions"
     out.mkdir()
     base = exercise("uk")
-    # Strip solutions the way nbgrader's release does (simplified: set the stub).
+    # The participant's starting point is the released notebook: solutions replaced by stubs
+    # and hidden tests removed, as nbgrader's generate_assignment does.
+    answer(base, "q1_1", base.cells[3].source.split("### BEGIN HIDDEN TESTS")[0].rstrip("\n"))
     answer(base, "answer1_1", "answer1_1 = 0")
     answer(base, "answer1_2", 'answer1_2 = ""')
     answer(base, "q1_3", "YOUR ANSWER HERE")

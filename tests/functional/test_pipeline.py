@@ -28,7 +28,7 @@ EXPECTED = {
     "taras": ("graded", 0.0),  # blank: the released notebook as is
     "iryna": ("graded", 1.0),  # partially correct
     "petro": ("needs_manual", 2.0),  # infinite loop in one cell: timed out, other cells count
-    "mariia": ("graded", 0.0),  # edited the test cells to `pass`: tests restored, 0
+    "mariia": ("flagged", 0.0),  # edited the test cells to `pass`: restored, 0, and flagged
     "yurii": ("failed", 0.0),  # invalid JSON
     "stepan": ("flagged", 0.0),  # strips asserts with an AST transformer
     "oksana": ("needs_manual", 3.0),  # correct, with script injection in markdown and output
@@ -79,6 +79,7 @@ def test_grades_are_exact(graded):
     assert got == EXPECTED
     assert results["yurii/ps1"]["reason"] == "invalid notebook file (not JSON)"
     assert results["stepan/ps1"]["reason"].startswith("tampering")
+    assert results["mariia/ps1"]["reason"] == "test cells edited (restored before grading): q1_1, q1_2"
 
 
 @pytest.mark.slow
