@@ -30,6 +30,7 @@ __all__ = [
     "approval_timeline",
     "cofinance",
     "flat_rate_amount",
+    "grant_in_range",
     "humanitarian_demining_allowed",
     "logframe_gaps",
     "markdown_table",
@@ -138,6 +139,23 @@ def cofinance(total: Decimal | float | int, rate: Decimal | float) -> tuple[Deci
         raise ValueError("total must be non-negative and rate between 0 and 1")
     grant = (total_d * rate_d).quantize(CENT, ROUND_DOWN)
     return grant, total_d.quantize(CENT) - grant
+
+
+def grant_in_range(grant: Decimal | float, low: object, high: object) -> str | None:
+    """``"below"``, ``"above"`` or ``"ok"`` against a programme's grant range; ``None`` if unknown.
+
+    ``low``/``high`` may be missing (``None``/NaN/``pd.NA``); a one-sided range still checks that side.
+    """
+    lo = None if pd.isna(low) else Decimal(str(low))
+    hi = None if pd.isna(high) else Decimal(str(high))
+    if lo is None and hi is None:
+        return None
+    g = Decimal(str(grant))
+    if lo is not None and g < lo:
+        return "below"
+    if hi is not None and g > hi:
+        return "above"
+    return "ok"
 
 
 # ---------------------------------------------------------------- m05: frontline cooperation

@@ -29,6 +29,7 @@ from c4c_lms.module_tools import (
     approval_timeline,
     cofinance,
     flat_rate_amount,
+    grant_in_range,
     humanitarian_demining_allowed,
     logframe_gaps,
     save_keepsake,
@@ -342,17 +343,34 @@ def risk_register(risks: Sequence[tuple[str, int, int, str]], lang: str = "uk") 
                   _save_controls(scored, "m02_risks", lang)])
 
 
-def budget_calculator(lang: str = "uk") -> widgets.VBox:
-    """Direct costs by category → flat-rate indirect costs → grant and own contribution."""
+def budget_calculator(lang: str = "uk", programmes: pd.DataFrame | None = None) -> widgets.VBox:
+    """Direct costs by category → flat-rate indirect costs → grant and own contribution.
+
+    With ``programmes`` (``refdata.load_programmes()``) the learner can pick a programme: its
+    maximum co-financing rate, when the table knows it, fills the rate, and the grant is checked
+    against the programme's grant range.
+    """
+    label_width = {"description_width": "220px"}
     amounts = {c: widgets.BoundedFloatText(value=0, min=0, max=1e9, step=100,
-                                           description=M.t("cat_" + c, lang),
-                                           style={"description_width": "220px"}) for c in CATEGORIES}
+                                           description=M.t("cat_" + c, lang), style=label_width)
+               for c in CATEGORIES}
     scheme = widgets.Dropdown(options=[(M.t("rate_" + k, lang), k) for k in FLAT_RATES],
-                              description=M.t("flat_rate", lang), layout=WIDE,
-                              style={"description_width": "220px"})
+                              description=M.t("flat_rate", lang), layout=WIDE, style=label_width)
     rate = widgets.BoundedFloatText(value=90, min=0, max=100, description=M.t("cofinancing", lang),
-                                    style={"description_width": "220px"})
+                                    style=label_width)
+    known = pd.DataFrame()
+    if programmes is not None:
+        has = programmes[["max_cofinancing_rate", "grant_min_eur", "grant_max_eur"]].notna().any(axis=1)
+        known = programmes[has].set_index("id")
+    name_col = "name_uk" if lang == "uk" else "name_en"
+    programme = widgets.Dropdown(
+        options=[(M.t("no_programme", lang), "")] + [(r[name_col], i) for i, r in known.iterrows()],
+        description=M.t("programme", lang), layout=WIDE, style=label_width)
     out = _result()
+
+    def pick(_change: object = None) -> None:
+        if programme.value and not pd.isna(known.loc[programme.value, "max_cofinancing_rate"]):
+            rate.value = float(known.loc[programme.value, "max_cofinancing_rate"]) * 100
 
     def show(_change: object = None) -> None:
         direct = {c: Decimal(str(w.value)) for c, w in amounts.items()}
@@ -362,13 +380,26 @@ def budget_calculator(lang: str = "uk") -> widgets.VBox:
         grant, own = cofinance(total, Decimal(str(rate.value)) / 100)
         figures = [("direct", direct_total), ("indirect", indirect), ("total", total),
                    ("grant", grant), ("own", own)]
-        out.value = "".join(f"<div>{html.escape(M.t('sum_' + k, lang))}: <b>{format_number(v, lang)} EUR</b></div>"
-                            for k, v in figures)
+        lines = [f"<div>{html.escape(M.t('sum_' + k, lang))}: <b>{format_number(v, lang)} EUR</b></div>"
+                 for k, v in figures]
+        if programme.value:
+            row = known.loc[programme.value]
+            if pd.isna(row["max_cofinancing_rate"]):
+                lines.append(f"<div><i>{html.escape(M.t('rate_unknown', lang))}</i></div>")
+            verdict = grant_in_range(grant, row["grant_min_eur"], row["grant_max_eur"])
+            if verdict:
+                lo, hi = (("—" if pd.isna(v) else format_number(v, lang))
+                          for v in (row["grant_min_eur"], row["grant_max_eur"]))
+                lines.append(f"<div>{'✔' if verdict == 'ok' else '⚠'} "
+                             f"{html.escape(M.t('range_' + verdict, lang, low=lo, high=hi))}</div>")
+        out.value = "".join(lines)
 
-    for w in [*amounts.values(), scheme, rate]:
+    programme.observe(pick, "value")
+    for w in [*amounts.values(), scheme, rate, programme]:
         w.observe(show, "value")
     show()
-    return _tool([widgets.HTML(M.t("budget_hint", lang)), *amounts.values(), scheme, rate, out])
+    head = [programme] if programmes is not None else []
+    return _tool([widgets.HTML(M.t("budget_hint", lang)), *head, *amounts.values(), scheme, rate, out])
 
 
 # ------------------------------------------------------------------------------------ m05

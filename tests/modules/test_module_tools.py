@@ -16,6 +16,7 @@ from c4c_lms.module_tools import (
     approval_timeline,
     cofinance,
     flat_rate_amount,
+    grant_in_range,
     humanitarian_demining_allowed,
     logframe_gaps,
     markdown_table,
@@ -71,6 +72,28 @@ def test_cofinance_adds_up_and_never_exceeds_rate(total, percent):
     grant, own = cofinance(total, Decimal(percent) / 100)
     assert grant + own == total
     assert grant <= total * Decimal(percent) / 100
+
+
+def test_grant_range_verdicts():
+    """Is a grant judged against a programme's range, with missing bounds ignored?"""
+    assert grant_in_range(180000, 200000, 2500000) == "below"
+    assert grant_in_range(60000, 8455, 50745) == "above"
+    assert grant_in_range(700000, None, 750000) == "ok"
+    assert grant_in_range(5, pd.NA, float("nan")) is None
+
+
+def test_budget_calculator_uses_programme_table():
+    """Does picking a programme with a known rate set the rate and check the grant range?"""
+    from c4c_lms.refdata import load_programmes
+
+    programmes = load_programmes()
+    calc = mw.budget_calculator("en", programmes)
+    pick, staff, rate = calc.children[1], calc.children[2], calc.children[-2]
+    with_rate = programmes.dropna(subset=["max_cofinancing_rate", "grant_min_eur"]).iloc[0]
+    pick.value = with_rate["id"]
+    assert rate.value == pytest.approx(with_rate["max_cofinancing_rate"] * 100)
+    staff.value = 1.0
+    assert "below the programme&#x27;s minimum" in calc.children[-1].value
 
 
 def test_demining_distance_rule():
