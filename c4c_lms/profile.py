@@ -14,10 +14,12 @@ The partner finder and the project planner read the JSON (:func:`profile_from_js
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from c4c_lms.romanise import has_cyrillic, romanise
 
@@ -259,10 +261,13 @@ def profile_from_json(obj: dict) -> dict:
 
 @lru_cache(maxsize=1)
 def oblast_names() -> dict[str, tuple[str, str]]:
-    """ISO 3166-2 code -> (Ukrainian, English) name, from the course's reference data."""
-    from c4c_lms.refdata import load_oblasts
+    """ISO 3166-2 code -> (Ukrainian, English) name, from the course's ``oblasts.csv``.
 
-    return {r["iso_code"]: (r["name_uk"], r["name_en"]) for r in load_oblasts().to_dict("records")}
+    Read with the csv module rather than ``refdata.load_oblasts`` so the profile app starts
+    without pandas; a test checks both give the same names.
+    """
+    with (Path(__file__).parent / "data" / "oblasts.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["iso_code"]: (r["name_uk"], r["name_en"]) for r in csv.DictReader(fh)}
 
 
 _LABELS = {
