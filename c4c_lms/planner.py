@@ -334,6 +334,7 @@ def partner_issues(project: dict) -> list[tuple[str, str, dict]]:
 
 
 def split_semicolons(text: str) -> list[str]:
+    """Non-empty stripped items of a ``;``-separated text."""
     return [x.strip() for x in str(text).split(";") if x.strip()]
 
 

@@ -36,6 +36,7 @@ def budget_figures(project: dict):
 
 
 def budget_labels(lang: str) -> dict[str, str]:
+    """Column and category names of the budget table in ``lang``."""
     m = _m()
     keys = ["partner", "direct", "indirect", "total", "grant", "own", "project_total",
             *budget.CATEGORIES]
