@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -37,7 +38,9 @@ def test_serve_starts_lab_formgrader_and_stops_on_ctrl_c(repo, tmp_path):
         assert status == 200 and "nbgrader formgrade" in grader
         # The formgrader reads our course through nbgrader_config.py: same gradebook, same exercises.
         status, assignments = get(f"http://127.0.0.1:{port}/formgrader/api/assignments?token=t0ken")
-        assert status == 200 and "ex01_partners_en" in assignments
+        listed = {a["name"] for a in json.loads(assignments)}
+        on_disk = {p.parent.name for p in (repo / "exercises").glob("*/*.ipynb") if p.stem == p.parent.name}
+        assert status == 200 and listed == on_disk
         status, listing = get(f"http://127.0.0.1:{port}/api/contents/exercises?token=t0ken")
         assert status == 200
         assert (tmp_path / "work" / "gradebook.db").is_file()  # the working folder was prepared
