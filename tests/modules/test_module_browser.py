@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -10,10 +11,17 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port
 from modules_nb import MODULES
 
 MODULE = MODULES / "m01_partnerships"
+
+
+def free_port() -> int:
+    """A free local port (tests/conftest.py has one too, but another folder's conftest.py can
+    shadow the name ``conftest`` in a full run, so this module does not import it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
