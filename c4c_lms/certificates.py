@@ -289,11 +289,18 @@ def render_batch(specs: list[dict], texts: dict[str, str], verify_url: str, fold
 
 @dataclass
 class IssueResult:
-    issued: list[str]  # numbers written this time
-    new: int
-    reissued: int
+    issued: list[str]  # numbers of every eligible participant's certificate
+    new: int  # drawn for the first time
+    redrawn: int  # drawn again because something printed on them changed (or --force)
+    unchanged: int  # already there, identical content: left alone
     skipped_revoked: list[str]
     folder: Path
+
+
+def content_hash(spec: Spec, texts: dict[str, str], verify_url: str) -> str:
+    """Fingerprint of everything printed on a certificate (re-draw only when it changes)."""
+    payload = json.dumps([asdict(spec), texts, verify_url], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def build_specs(course, eligible: list[dict], key: bytes, registry: dict, today: dt.date) -> list[Spec]:
@@ -314,10 +321,13 @@ def build_specs(course, eligible: list[dict], key: bytes, registry: dict, today:
     return specs
 
 
-def issue(course, eligible: list[dict], workers: int = 2, today: dt.date | None = None) -> IssueResult:
+def issue(course, eligible: list[dict], workers: int = 2, today: dt.date | None = None,
+          force: bool = False) -> IssueResult:  # fmt: skip
     """Write one PDF per eligible participant (dicts of roster fields with ``id``); idempotent.
 
-    All PDFs are drawn into a temporary folder first; files and registry change only at the end.
+    Numbers, codes and issue dates never change for a person; a PDF is drawn again only when
+    its content would differ (or ``force``). All PDFs are drawn into a temporary folder first;
+    files and registry change only at the end.
     """
     key = signing_key(course.config.certificates.signing_key_env)
     workdir = course.workdir
@@ -328,24 +338,30 @@ def issue(course, eligible: list[dict], workers: int = 2, today: dt.date | None 
     texts = _page_texts(course.config.course)
     verify_url = course.config.certificates.verify_url
     out = cert_dir(workdir)
+    hashes = {s.number: content_hash(s, texts, verify_url) for s in specs}
+    todo = [s for s in specs if force or registry.get(s.number, {}).get("content") != hashes[s.number]
+            or not (out / s.file).is_file()]  # fmt: skip
     (out / "pdf").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out, prefix=".issue-"))
     try:
-        workers = max(1, min(workers, len(specs) // 50 or 1))
-        chunks = [[asdict(s) for s in specs[i::workers]] for i in range(workers)]
-        if workers == 1:
+        workers = max(1, min(workers, len(todo) // 50 or 1))
+        chunks = [[asdict(s) for s in todo[i::workers]] for i in range(workers)]
+        if not todo:
+            pass
+        elif workers == 1:
             render_batch(chunks[0], texts, verify_url, str(tmp))
         else:
             with ProcessPoolExecutor(workers) as pool:
                 list(pool.map(render_batch, chunks, [texts] * workers, [verify_url] * workers,
                               [str(tmp)] * workers))  # fmt: skip
-        for s in specs:
+        for s in todo:
             os.replace(tmp / Path(s.file).name, out / s.file)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    new = sum(1 for s in specs if s.number not in registry)
+    new = sum(1 for s in todo if s.number not in registry)
     for s in specs:
         registry[s.number] = {"participant_id": s.participant_id, "name_uk": s.name_uk, "name_lat": s.name_lat,
-                              "issued_on": s.issued_on, "file": s.file}  # fmt: skip
+                              "issued_on": s.issued_on, "file": s.file, "content": hashes[s.number]}  # fmt: skip
     _save(workdir, "registry.json", "certificates", registry)
-    return IssueResult([s.number for s in specs], new, len(specs) - new, skipped, out / "pdf")
+    return IssueResult([s.number for s in specs], new, len(todo) - new, len(specs) - len(todo), skipped,
+                       out / "pdf")  # fmt: skip

@@ -162,8 +162,9 @@ def certificates_group() -> None:
 
 @certificates_group.command("issue")
 @click.option("--workers", type=int, default=2, show_default=True, help="Processes drawing PDFs.")
+@click.option("--force", is_flag=True, help="Draw every PDF again, even when nothing on it changed.")
 @_friendly
-def certificates_issue(workers: int) -> None:
+def certificates_issue(workers: int, force: bool) -> None:
     """Write one PDF per eligible participant; re-running keeps every number."""
     from . import certificates, completion
     from .cohort import load_cohort
@@ -177,8 +178,9 @@ def certificates_issue(workers: int) -> None:
     if people.empty:
         click.echo(MZ.t("none_eligible"))
         return
-    result = certificates.issue(course, people.to_dict("records"), workers=workers)
-    click.echo(MZ.t("issued", count=len(result.issued), new=result.new, reissued=result.reissued,
+    result = certificates.issue(course, people.to_dict("records"), workers=workers, force=force)
+    click.echo(MZ.t("issued", count=len(result.issued), new=result.new, redrawn=result.redrawn,
+                    unchanged=result.unchanged,
                     folder=result.folder, seconds=f"{time.perf_counter() - started:.1f}"))  # fmt: skip
     if result.skipped_revoked:
         click.echo(MZ.t("skipped_revoked", numbers=", ".join(result.skipped_revoked)))
