@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -160,3 +161,21 @@ def test_pseudonymised_report_has_no_personal_data(chain, tmp_path):
     leaks = [v for pid, p in people.iterrows() for v in (pid, p["email"], f"{p['first_name_uk']} {p['last_name_uk']}")
              if v in page]  # fmt: skip
     assert leaks == []
+
+
+@pytest.mark.notebooks
+def test_voila_notebook_lays_out_the_report(chain, monkeypatch):
+    """Does the Voilà dashboard notebook run on the cohort without errors and show every section?"""
+    import nbformat
+    from nbclient import NotebookClient
+
+    root, truth, outputs, course = chain
+    monkeypatch.setenv("C4C_COURSE_ROOT", str(root))
+    app = Path(__file__).resolve().parents[2] / "voila_apps" / "cohort_report"
+    nb = nbformat.read(app / "index.ipynb", as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(app)}}).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    state = json.dumps(nb.metadata.get("widgets", {}), ensure_ascii=False)
+    assert "Воронка завершення" in state and "Кому варто допомогти" in state
