@@ -86,6 +86,18 @@ def item_analysis(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _oblast_names(series: pd.Series, lang: str) -> pd.Series:
+    """ISO 3166-2 codes (UA-46) shown as oblast names from the reference data, others unchanged."""
+    try:
+        from .refdata import load_oblasts
+
+        table = load_oblasts()
+        names = dict(zip(table["iso_code"], table["name_uk" if lang == "uk" else "name_en"]))
+    except Exception:  # reference data is a convenience here, never a reason to fail the report
+        return series
+    return series.map(lambda v: names.get(v, v))
+
+
 def _counts(series: pd.Series, pseudonymise: bool, lang: str) -> pd.Series:
     counts = series.replace("", M.t("unknown", lang)).fillna(M.t("unknown", lang)).value_counts()
     if pseudonymise:
@@ -102,7 +114,7 @@ def _bars(counts: pd.Series, eligible: pd.Series | None, lang: str) -> str:
     if eligible is not None:
         ax.barh(counts.index.astype(str), eligible.reindex(counts.index).fillna(0).values, color=BLUE,
                 label=M.t("stage_certified", lang))  # fmt: skip
-        ax.legend(loc="lower right", frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_xlabel(M.t("count", lang))
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
@@ -183,13 +195,15 @@ def sections(data: CohortData, rules: Rules, lang: str = "uk", pseudonymise: boo
     # Who took part
     eligible_ids = outcomes.index[outcomes["eligible"]]
     for key, column in (("oblasts", "oblast"), ("types", "community_type")):
-        counts = _counts(full.participants[column], pseudonymise, lang)
-        elig = _counts(full.participants.loc[eligible_ids, column], False, lang)
+        values = full.participants[column].fillna("")
+        values = _oblast_names(values, lang) if column == "oblast" else values
+        counts = _counts(values, pseudonymise, lang)
+        elig = _counts(values.loc[eligible_ids], False, lang)
         if pseudonymise:
             elig = elig.reindex(counts.index).fillna(0)
             other = M.t("other", lang)
             if other in counts.index:
-                merged = full.participants.loc[eligible_ids, column].replace("", M.t("unknown", lang))
+                merged = values.loc[eligible_ids].replace("", M.t("unknown", lang))
                 keep = set(counts.index) - {other}
                 elig[other] = int((~merged.isin(keep)).sum())
         parts.append((M.t(key, lang), _bars(counts, elig, lang)))
