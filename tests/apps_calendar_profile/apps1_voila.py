@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, free_port
+from helpers import free_port
+
+REPO = Path(__file__).resolve().parents[2]
 
 VOILA = Path(sys.executable).with_name("voila")
 

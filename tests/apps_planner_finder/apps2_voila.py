@@ -8,7 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from apps_calendar_profile.apps1_voila import start_voila, wait_ready
-from conftest import REPO, free_port
+from helpers import free_port
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @contextmanager

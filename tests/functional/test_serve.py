@@ -11,7 +11,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import free_port
+from helpers import free_port
 
 from c4c_lms.serve import server_ready
 

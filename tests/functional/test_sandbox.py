@@ -1,0 +1,161 @@
+"""Hostile and broken submissions against the grading sandbox (grading-risks §4)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from c4c_lms.config import load_course
+from c4c_lms.grading import grade_all
+from c4c_lms.release import release
+from c4c_lms.roster import import_roster
+from c4c_lms.sandbox import isolation_mode, run_sandboxed
+
+FIXTURE = Path(__file__).resolve().parents[1] / "files" / "course101"
+LIMITS = dict(cell_timeout=4, submission_timeout=40, memory_mb=1024, max_processes=32)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def needs_bwrap():
+    if isolation_mode() != "bwrap":
+        message = "full isolation needs bubblewrap (apt-get install bubblewrap) and root"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; CI must run the sandbox tests")
+        pytest.skip(message)
+
+
+def run(*sources: str, data: Path | None = None):
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return run_sandboxed(nb, data, **LIMITS)
+
+
+def text(result, index: int) -> str:
+    return "".join(o.get("text", "") + o.get("ename", "") + o.get("evalue", "")
+                   for o in result.outputs.get(index, []))  # fmt: skip
+
+
+@pytest.mark.slow
+def test_course_files_are_out_of_reach(repo, tmp_path):
+    """Can a submission read solutions, the gradebook or another participant's work? (no)"""
+    (tmp_path / "towns.csv").write_text("town\nSindelfingen\n")
+    result = run(
+        f"import os; print(os.path.exists({str(repo / 'exercises')!r}), "
+        f"os.listdir({str(repo)!r}) if os.path.isdir({str(repo)!r}) else [])",
+        f"print(os.path.exists({str(repo / 'var')!r}), sorted(os.listdir('.')))",
+        "import glob; print(sum(len(glob.glob(b + '/**/*.db', recursive=True)) for b in ('/home', '/tmp', '/opt')))",
+        "print(open('towns.csv').read().strip().splitlines()[1])",
+        data=tmp_path,
+    )  # fmt: skip
+    assert result.status == "ok"
+    # Only the Python environment is mounted (read-only); nothing else of the project.
+    assert text(result, 0).strip() in ("False []", "False ['.venv']")
+    assert text(result, 1).strip() == "False ['submission.ipynb', 'towns.csv']"
+    assert text(result, 2).strip() == "0"
+    assert text(result, 3).strip() == "Sindelfingen"  # the exercise's own data is there
+
+
+@pytest.mark.slow
+def test_no_network_and_not_root():
+    """Does the kernel run without network and without root rights?"""
+    result = run(
+        "import os, socket; print(os.getuid() != 0)",
+        "s = socket.socket(); s.settimeout(2)\ntry:\n    s.connect(('1.1.1.1', 80)); print('connected')\n"
+        "except OSError as e:\n    print('blocked', type(e).__name__)",
+    )  # fmt: skip
+    assert text(result, 0).strip() == "True"
+    assert text(result, 1).startswith("blocked")
+
+
+@pytest.mark.slow
+def test_background_process_is_gone_after_grading():
+    """Is a process started in the background killed when grading ends?"""
+    marker = f"c4c-survivor-{time.time_ns()}"
+    result = run(f"import subprocess; subprocess.Popen(['sleep', '300', '{marker}'][:2], "
+                 "start_new_session=True); print('started')")  # fmt: skip
+    assert text(result, 0).strip() == "started"
+    time.sleep(0.5)
+    sleepers = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).startswith("sleep\x00300")]
+    assert sleepers == []
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return ""
+
+
+@pytest.mark.slow
+def test_memory_and_fork_bombs_hit_limits():
+    """Do a memory bomb and a fork bomb end at the limits, with the earlier cell kept?"""
+    memory = run("x = 1\nprint('before')", "blocks = []\nwhile True:\n    blocks.append(bytearray(50_000_000))")
+    assert text(memory, 0).strip() == "before"
+    assert "MemoryError" in text(memory, 1) or memory.status == "kernel_died"
+    forks = run("print('before')", "import os\nfor _ in range(500):\n    os.fork() == 0 and os._exit(0) "
+                "if False else None\nkids = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
+                "            import time; time.sleep(30); os._exit(0)\n        kids += 1\n"
+                "except OSError as e:\n    print('limited after', kids)")  # fmt: skip
+    assert text(forks, 0).strip() == "before"
+    assert "limited after" in text(forks, 1)
+    assert int(text(forks, 1).split()[-1]) < LIMITS["max_processes"]
+
+
+@pytest.mark.slow
+def test_huge_output_is_capped():
+    """Is a 50 MB output cut down rather than carried into the gradebook?"""
+    result = run("import sys\nfor _ in range(50):\n    sys.stdout.write('x' * 1_000_000)", "print('next')")
+    assert len(text(result, 0)) < 200_000 and "output cut" in text(result, 0)
+    assert text(result, 1).strip() == "next"
+
+
+def _submission(release_nb: Path, answer_1: str, answer_2: str) -> nbformat.NotebookNode:
+    nb = nbformat.read(str(release_nb), as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id == "answer1_1":
+            cell.source = answer_1
+        elif grade_id == "answer1_2":
+            cell.source = answer_2
+    return nb
+
+
+@pytest.mark.slow
+def test_dying_and_stubborn_kernels_keep_partial_credit(tmp_path):
+    """Do a kernel that kills itself and a loop that ignores interrupts keep earlier points?"""
+    root = tmp_path / "course101"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("submissions"))
+    course = load_course(root)
+    import_roster(course, root / "roster.csv")
+    release(course)
+    released = course.workdir / "release/ps1/ps1.ipynb"
+    cases = {
+        "olena": ("answer1_1 = 42", "import os\nos._exit(1)"),  # q1_1 done (2 points), then dies
+        "taras": ("answer1_1 = 42",
+                  "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
+        "iryna": ("import sqlite3, glob\nanswer1_1 = 42\n"
+                  "for db in glob.glob('/home/**/*.db', recursive=True) + glob.glob('/tmp/**/*.db'):\n"
+                  "    sqlite3.connect(db).execute('update grade set extra_credit = 50')",
+                  'answer1_2 = "twinning"'),
+    }  # fmt: skip
+    for student, (a1, a2) in cases.items():
+        folder = course.workdir / "submitted" / student / "ps1"
+        folder.mkdir(parents=True)
+        nbformat.write(_submission(released, a1, a2), str(folder / "ps1.ipynb"))
+        (folder / "timestamp.txt").write_text("2024-01-16 10:00:00.000000 UTC")
+    results = {r.student_id: r for r in grade_all(course, workers=2)}
+    assert (results["olena"].status, results["olena"].score) == ("failed", 2.0)
+    assert "kernel died" in results["olena"].reason
+    assert (results["taras"].status, results["taras"].score) == ("failed", 2.0)
+    assert (results["iryna"].status, results["iryna"].score) == ("graded", 3.0)  # no extra credit
+    again = {r.student_id: r for r in grade_all(course, workers=2)}  # idempotent: nothing re-run
+    assert {k: (v.status, v.score) for k, v in again.items()} == {k: (v.status, v.score) for k, v in results.items()}
+    state = json.loads((course.workdir / "grading_state.json").read_text())
+    assert set(state) == {"olena/ps1", "taras/ps1", "iryna/ps1"}
