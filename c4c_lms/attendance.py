@@ -101,9 +101,25 @@ def decode_bytes(raw: bytes, path: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise InputFileError(path, [(_where(1), M.t("bad_encoding"))]) from None
     text, encoding = decode(raw, path)
+    if encoding == "cp1251":
+        # A file pasted together from two exports: lines that are valid UTF-8 inside a cp1251
+        # file would turn into mojibake names ("РћР»РµРЅР°"), so refuse and name the rows.
+        mixed = [n for n, line in enumerate(raw.split(b"\n"), start=1)
+                 if max(line, default=0) >= 0x80 and _is_utf8(line)]  # fmt: skip
+        if mixed:
+            rows = ", ".join(str(n) for n in mixed[:10]) + ("…" if len(mixed) > 10 else "")
+            raise InputFileError(path, [(_where(mixed[0]), M.t("mixed_encoding", rows=rows))])
     if encoding == "utf-8-sig":
         encoding = "utf-8-bom" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
     return text, encoding
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _split_cells(line: str) -> list[str]:
@@ -338,9 +354,33 @@ def write_json_atomic(path: Path, data: object) -> None:
 
 
 def import_day(workdir: Path, participants: list, path: Path, day: int, n_days: int | None = None) -> dict:
-    """Import one day's export; returns the day's record (format, encoding, counts, warnings).
+    """Import one day's export, replacing that day; nothing is written if any row is bad.
 
     Earlier manual resolutions for the same attendee (same email or name) are kept.
+
+    Parameters
+    ----------
+    workdir : Path
+        The course's working folder (state goes to ``attendance/attendance.json``).
+    participants : list of Participant
+        The roster to match attendees against.
+    path : Path
+        Zoom participants CSV, Teams attendance report or plain CSV.
+    day : int
+        Course day, from 1.
+    n_days : int, optional
+        Number of course days, to refuse a day outside the course.
+
+    Returns
+    -------
+    dict
+        The day's record: ``source``, ``format``, ``encoding``, ``warnings`` (row, message)
+        and ``attendees`` with their match (``status``, ``participant_id``, ``confidence``).
+
+    Raises
+    ------
+    InputFileError
+        With every bad row (row number, message in the current language).
     """
     from .cohort import Matcher
 

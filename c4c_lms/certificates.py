@@ -90,7 +90,22 @@ class Verification:
 
 
 def verify(workdir: Path, key: bytes, text: str) -> Verification:
-    """Check a verification code offline: signature, then the revocation list."""
+    """Check a verification code offline: signature, then the revocation list.
+
+    Parameters
+    ----------
+    workdir : Path
+        Working folder holding the registry (holder's name) and the revocation list.
+    key : bytes
+        The signing key.
+    text : str
+        The code as printed, typed (any case, spaces) or scanned from the QR code (a URL).
+
+    Returns
+    -------
+    Verification
+        ``status`` is ``valid``, ``invalid`` or ``revoked``.
+    """
     parsed = parse_code(text)
     if parsed is None:
         return Verification("invalid")

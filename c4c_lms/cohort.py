@@ -235,7 +235,22 @@ def pseudonym(participant_id: str, salt: bytes) -> str:
 def purge(course, participant_id: str) -> dict:
     """Remove one participant's personal data everywhere; keep an anonymous statistics record.
 
-    Returns what was removed (counts per place).
+    The roster entry, names and emails in the attendance state, the certificate's holder
+    names and PDF (its number still verifies), nbgrader's student record and the
+    participant's submitted/autograded/feedback folders go; oblast, community type, minutes
+    per day, scores and eligibility are appended to ``cohort/anonymous.json``.
+
+    Parameters
+    ----------
+    course : Course
+        The loaded course.
+    participant_id : str
+        Whose data to remove.
+
+    Returns
+    -------
+    dict
+        Counts per place: ``roster``, ``attendance``, ``certificates``, ``files``.
     """
     from .attendance import load_state, state_path, write_json_atomic
     from .completion import evaluate, rules_from_course

@@ -38,8 +38,19 @@ def rules_from_course(course) -> Rules:
 def evaluate(data, rules: Rules) -> pd.DataFrame:
     """One row per participant: the figures each rule looks at, whether it is met, ``eligible``.
 
-    ``data`` is a :class:`~c4c_lms.cohort.CohortData` (only ``minutes``, ``scores``, ``points`` and
-    the participants' index are used).
+    Parameters
+    ----------
+    data : CohortData
+        Only ``minutes``, ``scores``, ``points`` and the participants' index are used.
+    rules : Rules
+        The completion rules.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index participant id; columns ``days_attended``, ``attended_any``, ``submitted``,
+        ``score_percent``, ``exercises_passed``, ``required_<exercise>``, ``rule_days``,
+        ``rule_score``, ``rule_required`` and ``eligible``.
     """
     ids = data.participants.index
     minutes = data.minutes.reindex(index=ids).fillna(0.0)

@@ -133,3 +133,22 @@ def test_cli_resolve_assigns_and_survives_reimport(small_course, tmp_path):
 def test_durations(text, minutes):
     """Are the duration spellings of Zoom, Teams and spreadsheets all read as minutes?"""
     assert attendance.parse_minutes(text) == pytest.approx(minutes)
+
+
+def test_mixed_encoding_is_refused_with_rows(small_course, tmp_path):
+    """Is a file that glues cp1251 and UTF-8 rows refused, naming the UTF-8 rows?"""
+    data = "ПІБ;Email;Хвилини\nЩербак Юлія;;45\n".encode("cp1251") + "Дзюба Ярослав;;90\n".encode("utf-8")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputFileError) as err:
+        attendance.import_day(small_course.workdir, load_roster(small_course), path, 1, 5)
+    assert err.value.problems == [("row 3", err.value.problems[0][1])] and "rows 3 are UTF-8" in err.value.problems[0][1]
+    assert not attendance.state_path(small_course.workdir).exists()
+
+
+def test_every_cohort_message_has_both_languages():
+    """Does every message of the cohort catalogues exist in Ukrainian and English?"""
+    from c4c_lms.i18n import Catalogue
+
+    for name in ("attendance", "completion", "certificates", "report"):
+        assert Catalogue.load(name).missing() == [], name
