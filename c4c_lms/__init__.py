@@ -7,6 +7,10 @@ import sys
 
 __version__ = "0.1.0"
 
+# jsonschema (imported by nbformat and nbgrader) loads rfc3987_syntax when installed, which
+# builds a parser for ~2 s per process; no schema we use has the "iri" format it checks.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 # nbgrader runs the `alembic` executable from PATH when it opens a gradebook; make the tools
 # installed beside this interpreter findable even when the virtualenv is not activated.
 _bin = os.path.dirname(sys.executable)
