@@ -151,51 +151,14 @@ def n_days(course) -> int:
     return len(course.syllabus.day) or (course.config.course.end - course.config.course.start).days + 1
 
 
-_CELLS_SQL = """
-SELECT sa.student_id, a.name AS assignment_id, bc.name AS grade_id,
-  CASE WHEN g.manual_score IS NOT NULL THEN g.manual_score + COALESCE(g.extra_credit, 0)
-       WHEN g.auto_score IS NOT NULL THEN g.auto_score + COALESCE(g.extra_credit, 0) ELSE 0 END AS score,
-  COALESCE(gc.max_score, tc.max_score, 0) AS max_score
-FROM grade g JOIN submitted_notebook sn ON g.notebook_id = sn.id
-JOIN submitted_assignment sa ON sn.assignment_id = sa.id
-JOIN assignment a ON sa.assignment_id = a.id
-JOIN base_cell bc ON g.cell_id = bc.id
-LEFT JOIN grade_cells gc ON gc.id = bc.id LEFT JOIN task_cells tc ON tc.id = bc.id
-"""
-_SUBMITTED_SQL = """
-SELECT sa.student_id, a.name AS assignment_id FROM submitted_assignment sa
-JOIN assignment a ON sa.assignment_id = a.id
-"""
-
-
 def gradebook_frames(course, ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(participants × exercises best-variant points, long per-cell grades) in two SQL queries.
-
-    Same figures as :func:`c4c_lms.scores.exercise_scores` / ``cell_grades``, read in one pass:
-    the ORM route takes minutes for 900 participants, this takes well under a second.
-    """
-    import sqlite3
+    """(participants × exercises best-variant points, long per-cell grades) from the gradebook."""
+    from .scores import cell_grades, exercise_scores
 
     columns = [e.id for e in course.config.exercises]
-    empty_cells = pd.DataFrame(columns=["student_id", "exercise", "assignment_id", "grade_id", "score", "max_score"])
-    path = course.workdir / "gradebook.db"
-    if not path.is_file():
-        return pd.DataFrame(index=pd.Index(ids, name="student_id"), columns=columns, dtype=float), empty_cells
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        cells = pd.read_sql_query(_CELLS_SQL, db)
-        submitted = pd.read_sql_query(_SUBMITTED_SQL, db)
-    exercise_of = {v: e.id for e in course.config.exercises for v in e.variants.values()}
-    cells = cells[cells["assignment_id"].isin(exercise_of)].copy()
-    cells.insert(1, "exercise", cells["assignment_id"].map(exercise_of))
-    submitted = submitted[submitted["assignment_id"].isin(exercise_of)].copy()
-    submitted["exercise"] = submitted["assignment_id"].map(exercise_of)
-    per_variant = cells.groupby(["student_id", "exercise", "assignment_id"])["score"].sum()
-    per_variant = per_variant.reindex(
-        pd.MultiIndex.from_frame(submitted[["student_id", "exercise", "assignment_id"]]), fill_value=0.0)
-    best = per_variant.groupby(["student_id", "exercise"]).max().unstack("exercise")
-    scores = best.reindex(index=ids, columns=columns).astype(float)
+    scores = exercise_scores(course).reindex(index=ids, columns=columns).astype(float)
     scores.index.name = "student_id"
-    return scores, cells.reset_index(drop=True)
+    return scores, cell_grades(course)
 
 
 def load_cohort(course, scores: pd.DataFrame | None = None, cells: pd.DataFrame | None = None) -> CohortData:

@@ -44,6 +44,11 @@ def test_serve_starts_lab_formgrader_and_stops_on_ctrl_c(repo, tmp_path):
         status, listing = get(f"http://127.0.0.1:{port}/api/contents/exercises?token=t0ken")
         assert status == 200
         assert (tmp_path / "work" / "gradebook.db").is_file()  # the working folder was prepared
+        apps = sorted(p.parent.name for p in (repo / "voila_apps").glob("*/index.ipynb"))
+        if apps:  # the same server renders the apps, with sources stripped
+            status, page = get(f"http://127.0.0.1:{port}/voila/render/voila_apps/{apps[0]}/index.ipynb?token=t0ken")
+            assert status == 200 and "jupyter-widgets" in page
+            assert "Traceback" not in page and "import " not in page
     finally:
         process.send_signal(signal.SIGINT)
         try:
