@@ -51,7 +51,14 @@ def friendly_errors(fn):
     return wrapper
 
 
-@click.group(help=M.t("cli_help", "en") + "\n\n" + M.t("cli_help", "uk"))
+class LecturerOrder(click.Group):
+    """Lists commands in the order a lecturer uses them, not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=LecturerOrder, help=M.t("cli_help", "en") + "\n\n" + M.t("cli_help", "uk"))
 @click.option("--course-root", type=click.Path(file_okay=False, path_type=Path),
               help="Folder holding course/course.toml (default: found from the current folder).")
 @click.option("--lang", type=click.Choice(["uk", "en"]), help="Language of messages (default uk, or C4C_LANG).")
