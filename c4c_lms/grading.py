@@ -38,6 +38,8 @@ FAILURE_SIGNS = [
     ("Notebook does not appear to be JSON", "invalid notebook file (not JSON)"),
     ("Unreadable Notebook", "invalid notebook file"),
     ("metadata may be corrupted", "nbgrader metadata corrupted (duplicated or edited cells)"),
+    ("old version", "nbgrader metadata corrupted (duplicated, copied or edited cells)"),
+    ("SchemaTooOldError", "nbgrader metadata corrupted (duplicated, copied or edited cells)"),
     ("failed to validate", "notebook failed to validate"),
     ("NotebookValidationError", "notebook failed to validate"),
 ]
@@ -86,6 +88,7 @@ def submitted_pairs(course: Course, assignments: list[str], students: list[str] 
 
 
 def explain_failure(text: str) -> str:
+    """A short reason for the lecturer from nbgrader's log of a failed autograde."""
     for sign, reason in FAILURE_SIGNS:
         if sign in text:
             return reason

@@ -150,12 +150,22 @@ def test_dying_and_stubborn_kernels_keep_partial_credit(tmp_path):
         folder.mkdir(parents=True)
         nbformat.write(_submission(released, a1, a2), str(folder / "ps1.ipynb"))
         (folder / "timestamp.txt").write_text("2024-01-16 10:00:00.000000 UTC")
+    # A graded cell pasted twice with a 50-point copy: fails alone, with a reason.
+    duplicated = _submission(released, "answer1_1 = 42", 'answer1_2 = "twinning"')
+    fake = nbformat.from_dict(json.loads(json.dumps(duplicated.cells[3])))
+    fake.metadata["nbgrader"].update(grade_id="bonus", points=50)
+    duplicated.cells.insert(4, fake)
+    folder = course.workdir / "submitted" / "petro" / "ps1"
+    folder.mkdir(parents=True)
+    nbformat.write(duplicated, str(folder / "ps1.ipynb"))
+    (folder / "timestamp.txt").write_text("2024-01-16 10:00:00.000000 UTC")
     results = {r.student_id: r for r in grade_all(course, workers=2)}
     assert (results["olena"].status, results["olena"].score) == ("failed", 2.0)
     assert "kernel died" in results["olena"].reason
     assert (results["taras"].status, results["taras"].score) == ("failed", 2.0)
     assert (results["iryna"].status, results["iryna"].score) == ("graded", 3.0)  # no extra credit
+    assert results["petro"].status == "failed" and "metadata corrupted" in results["petro"].reason
     again = {r.student_id: r for r in grade_all(course, workers=2)}  # idempotent: nothing re-run
     assert {k: (v.status, v.score) for k, v in again.items()} == {k: (v.status, v.score) for k, v in results.items()}
     state = json.loads((course.workdir / "grading_state.json").read_text())
-    assert set(state) == {"olena/ps1", "taras/ps1", "iryna/ps1"}
+    assert set(state) == {"olena/ps1", "taras/ps1", "iryna/ps1", "petro/ps1"}
