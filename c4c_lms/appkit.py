@@ -42,6 +42,7 @@ __all__ = [
     "download_link",
     "new_pdf",
     "parse_json_bytes",
+    "sort_key",
     "theme_label",
 ]
 
@@ -58,6 +59,16 @@ THEMES = (
     "local_economy", "digital", "social_inclusion", "environment_climate", "mobility",
     "democracy_participation", "reconstruction", "demining",
 )  # fmt: skip
+
+
+_UK_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+_UK_ORDER = {ch: i for i, ch in enumerate(_UK_ALPHABET)}
+
+
+def sort_key(text: str) -> tuple:
+    """Key that sorts Ukrainian words in alphabet order (plain ``sorted`` puts І, Ї, Є, Ґ first)
+    and Latin text as usual; use it for country, oblast and other option labels."""
+    return tuple((0, _UK_ORDER[ch], "") if ch in _UK_ORDER else (1, 0, ch) for ch in text.lower())
 
 
 def theme_label(slug: str, lang: str) -> str:

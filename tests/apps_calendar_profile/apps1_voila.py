@@ -46,6 +46,16 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise TimeoutError(f"voila did not answer at {url} within {timeout} s")
 
 
+def stop_voila(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop the server started by :func:`start_voila` (it shuts its kernels down on SIGTERM)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(scope="session")
 def voila_url(tmp_path_factory):
     """Base URL of a Voilà server rendering notebooks under the repository root."""
@@ -57,9 +67,5 @@ def voila_url(tmp_path_factory):
         wait_ready(base + "/", proc)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_voila(proc)
         log.close()

@@ -131,3 +131,11 @@ def test_field_messages():
     assert "c4c-field-warning" in field.message.value
     field.clear()
     assert field.message.value == "" and text.value == "about 40k"
+
+
+def test_sort_key_follows_ukrainian_alphabet():
+    """Do Ukrainian labels sort in alphabet order (Ґ after Г, Є after Е, І/Ї after И)?"""
+    words = ["Ірландія", "Австрія", "Їжакевичі", "Євпаторія", "Ґалаґан", "Гданськ", "Естонія", "Италія"]
+    assert sorted(words, key=appkit.sort_key) == [
+        "Австрія", "Гданськ", "Ґалаґан", "Естонія", "Євпаторія", "Италія", "Ірландія", "Їжакевичі",
+    ]  # fmt: skip

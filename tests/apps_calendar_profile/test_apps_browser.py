@@ -79,6 +79,9 @@ def test_calendar_plan_exports_ics_and_json(page, voila_url):
     page.locator("button.c4c-add-own").click()
     page.locator(".c4c-plan", has_text="Lublin partner festival").wait_for()
 
+    page.get_by_role("tab", name="Year at a glance").click()
+    page.wait_for_function("(document.querySelector('.c4c-glance') || {}).naturalWidth > 500")
+
     page.get_by_role("tab", name="Files").click()
     page.locator("button.c4c-make-files").click()
     name, data = download(page, ".ics")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parent / "apps_calendar_profile")]
 
-from apps1_voila import start_voila, wait_ready  # noqa: E402
+from apps1_voila import start_voila, stop_voila, wait_ready  # noqa: E402
 from conftest import CHROMIUM_ARGS, REPO, _chromium, free_port  # noqa: E402
 
 APPS = {
@@ -97,12 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                     times[name].append(time_to_interactive(browser, base + path))
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_voila(proc)
         log.close()
 
     mode = f"preheat_kernel=True, pool_size={args.preheat}" if args.preheat else "default (no preheat)"
