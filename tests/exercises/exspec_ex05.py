@@ -51,8 +51,9 @@ def cells(t: Lang) -> list:
     return [
         intro(t, 5, t("Спільна заявка: внутрішнє і міжнародне партнерство",
                       "Joint application: domestic and international partnership"),
-              t("Модуль 5. Прифронтові громади і спільні заявки",
-                "Module 5. Frontline communities and joint applications"),
+              t("Модуль 5. Громади з окупованих і прифронтових територій; «суперсила» громади",
+                "Module 5. Communities from the occupied and frontline territories; "
+                "the community's “superpower”"),
               t("«Планувальник проєкту»", "“Project planner”"),
               t("Ви сплануєте спільну заявку: партнера в Україні (співробітництво "
                 "територіальних громад) і партнера в ЄС, та перевірите, в які програми "

@@ -8,6 +8,7 @@ some answer cells replaced as listed in ``excases.py``. Run after changing an ex
 
 from __future__ import annotations
 
+import copy
 import sys
 import tempfile
 from pathlib import Path
@@ -18,16 +19,29 @@ if str(HERE) not in sys.path:
 
 import nbformat  # noqa: E402
 
-from exbuild import dumps  # noqa: E402
+from exbuild import CANARY_TAG, dumps  # noqa: E402
 from excases import CASES  # noqa: E402
 from exgrade import make_course, released_notebook  # noqa: E402
 
 SUBMISSIONS = HERE / "submissions"
 
 
-def fill(released: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
-    """A copy of the released notebook with the answer cells named in ``answers`` replaced."""
-    nb = nbformat.from_dict(released)
+def fill(released: nbformat.NotebookNode, answers: dict[str, str],
+         edit: str | None = None) -> nbformat.NotebookNode:
+    """A copy of the released notebook with the answer cells named in ``answers`` replaced.
+
+    ``edit`` tampers with the canary itself: ``untag_canary`` drops its tag, ``delete_canary``
+    removes the cell.
+    """
+    nb = nbformat.from_dict(copy.deepcopy(released))
+    canaries = [c for c in nb.cells if CANARY_TAG in c.metadata.get("tags", [])]
+    if edit == "untag_canary":
+        for cell in canaries:
+            cell.metadata.pop("tags")
+    elif edit == "delete_canary":
+        nb.cells = [c for c in nb.cells if c not in canaries]
+    elif edit is not None:
+        raise ValueError(f"unknown edit {edit!r}")
     found = set()
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -51,7 +65,8 @@ def build(root: Path) -> dict[Path, str]:
     for exercise, spec in CASES.items():
         released = nbformat.read(released_notebook(root, spec["assignment"]), as_version=4)
         for case, case_spec in spec["cases"].items():
-            out[fixture_path(exercise, case)] = dumps(fill(released, case_spec["answers"]))
+            filled = fill(released, case_spec["answers"], case_spec.get("edit"))
+            out[fixture_path(exercise, case)] = dumps(filled)
     return out
 
 
