@@ -116,17 +116,26 @@ PROTECTED = ("isinstance", "type", "float", "int", "str", "len", "print", "Asser
 
 
 def setup_cell(t: Lang, body: str):
-    """First code cell: imports, data, and the originals the canary compares against."""
+    """First code cell: imports, data, and the originals the canary compares against.
+
+    ``body``'s last line is the table shown to the participant; it stays the cell's last line.
+    """
+    lines = body.strip().splitlines()
+    load, show = "\n".join(lines[:-1]), lines[-1]
+    note = t("Службові рядки для перевірки оцінювання: не змінюйте їх.",
+             "Housekeeping for the grading checks: do not change these lines.")
     src = f"""### Run this cell before continuing.
 # {t("Ця клітинка завантажує дані. Натисніть Shift+Enter.", "This cell loads the data. Press Shift+Enter.")}
-import builtins as _c4c_builtins
 import math
 import pandas as pd
+pd.set_option("display.max_colwidth", 80)
+{load}
+# {note}
+import builtins as _c4c_builtins
 _c4c_saved = {{_n: _c4c_builtins.__dict__[_n] for _n in {PROTECTED!r}}}
 _c4c_ids = {{_n: id(_o) for _n, _o in _c4c_saved.items()}}
 _c4c_isclose = math.isclose
-pd.set_option("display.max_colwidth", 80)
-{body.strip()}"""
+{show}"""
     return code(src, "setup")
 
 

@@ -31,9 +31,11 @@ def theme_table(t: Lang) -> str:
 def intro(t: Lang, number: int, title: str, module: str, apps: str, aim: str):
     word = t("Вправа", "Exercise")
     points = t("10 балів", "10 points")
-    follows = t(f"Ця вправа йде після модуля: **{module}**. Застосунки: {apps}.",
-                f"This exercise follows **{module}**. Apps: {apps}.")
-    return md(f"# {word} {number}. {title}\n\n{follows} · {points}\n\n{aim}")
+    follows = t(f"Ця вправа йде після модуля **{module}**. Застосунки до нього: {apps}. "
+                f"Вправа оцінюється в {points}.",
+                f"This exercise follows **{module}**. Apps for it: {apps}. "
+                f"The exercise is worth {points}.")
+    return md(f"# {word} {number}. {title}\n\n{follows}\n\n{aim}")
 
 
 def howto(t: Lang):
@@ -121,3 +123,20 @@ def outro(t: Lang):
                 "надрукувала `C4C-CANARY-OK`, збережіть зошит і надішліть його.",
                 "Done! Choose **Run → Run All Cells**, check that the last cell printed "
                 "`C4C-CANARY-OK`, save the notebook and submit it."))
+
+
+def member_tests(t: Lang, gid: str, points: int, var: str, csv: str, frame: str, column: str,
+                 hint_type: str, hint_missing: str):
+    """Tests for a text answer that must be one of the values of a table column.
+
+    The visible check uses the participant's table ``frame``; the hidden one reads the shipped
+    CSV again, so a changed table cannot help.
+    """
+    return tests(gid, points, f'''
+"""{t("Перевіряє, що значення є в таблиці.", "Checks that the value is in the table.")}"""
+assert type({var}) is str, {hint_type!r}
+assert {var} in set({frame}["{column}"]), {hint_missing!r}
+''', f'''
+assert type({var}) is str
+assert str({var}) in set(pd.read_csv("{csv}", keep_default_na=False)["{column}"].astype(str))
+''')
