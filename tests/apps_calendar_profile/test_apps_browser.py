@@ -115,6 +115,18 @@ def test_calendar_bad_upload_keeps_plan(page, voila_url, tmp_path):
     assert "entry 1" in message.inner_text() and "unchanged" in message.inner_text()
     assert "Europe Day" in page.locator(".c4c-plan").inner_text()
 
+    # The plan list edits: a new reminder for the selected entry, then removing it.
+    year = date.today().year
+    page.get_by_role("tab", name="European events").click()
+    page.locator(".c4c-weeks input").fill("4")
+    page.locator(".c4c-weeks input").press("Tab")
+    page.locator(".c4c-plan-entries select").select_option(index=[0])
+    page.locator("button.c4c-set-reminder").click()
+    page.locator(".c4c-plan", has_text=f"{date(year, 5, 9) - timedelta(weeks=4):%d.%m.%Y}").wait_for()
+    page.locator(".c4c-plan-entries select").select_option(index=[0])
+    page.locator("button.c4c-remove").click()
+    page.locator(".c4c-plan", has_text="The plan is empty").wait_for()
+
 
 def test_profile_form_checks_and_exports(page, voila_url, tmp_path):
     """Does the profile form flag bad input without losing it, and export a PDF and JSON that read back?"""
