@@ -96,16 +96,29 @@ def explain_failure(text: str) -> str:
     return (lines[-1] if lines else "unknown error")[:200]
 
 
-def canary_intact(notebook_path: Path) -> tuple[bool, str]:
-    """Did the canary cell of an autograded notebook print its all-clear line?
+def _canary_ids(nb) -> list[str]:
+    return [c.metadata.get("nbgrader", {}).get("grade_id", f"cell-{i}") for i, c in enumerate(nb.cells)
+            if CANARY_TAG in c.get("metadata", {}).get("tags", [])]  # fmt: skip
 
-    Notebooks without a canary cell pass (the fixture exercises of other courses).
+
+def canary_intact(notebook_path: Path, released_path: Path | None = None) -> tuple[bool, str]:
+    """Did every canary cell of the exercise run and print its all-clear line?
+
+    The canary cells are taken from the released notebook (by grade id), not from the
+    submission: a participant could untag or delete them. Exercises without a canary pass.
     """
     import nbformat
 
     nb = nbformat.read(str(notebook_path), as_version=4)
-    canaries = [c for c in nb.cells if CANARY_TAG in c.get("metadata", {}).get("tags", [])]
-    for cell in canaries:
+    if released_path is not None and released_path.is_file():
+        wanted = _canary_ids(nbformat.read(str(released_path), as_version=4))
+    else:
+        wanted = _canary_ids(nb)
+    by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    for grade_id in wanted:
+        cell = by_id.get(grade_id)
+        if cell is None:
+            return False, "canary cell removed"
         text = "".join(
             o.get("text", "") if o.get("output_type") == "stream" else "" for o in cell.get("outputs", [])
         )
@@ -219,7 +232,8 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
         return SubmissionResult(student, assignment, "failed", reason=explain_failure(text),
                                 submitted=submitted)  # fmt: skip
     execution = _execution_status(autograded.parent)
-    intact, why = canary_intact(autograded)
+    released = course.workdir / "release" / assignment / f"{assignment}.ipynb"
+    intact, why = canary_intact(autograded, released)
     if execution.get("status", "ok") != "ok":
         # Partial credit: cells that completed keep their points, the rest scored 0. The
         # canary never ran, so the lecturer should look before trusting those points.
