@@ -50,9 +50,6 @@ LINE_TRANSFORM = '''
 get_ipython().input_transformer_manager.line_transforms.append(lambda lines: [])
 '''
 
-GAP = ("c4c_lms.grading.canary_intact passes a notebook whose canary cell is untagged or "
-       "missing; it should take the canary cells from the released notebook")
-
 PROFILE_TEXT = (
     "Sonyachna is a town community in Poltava oblast with about 24,000 inhabitants. "
     "We host many internally displaced people. Our priorities are energy efficiency of schools "
@@ -145,17 +142,17 @@ CASES: dict[str, dict] = {
                 },
                 "auto": 0, "bare_auto": 7, "status": "flagged",
             },
-            # The same tampering, with the canary cell's tag removed or the cell deleted: a
-            # pipeline must find the canary from the released notebook, not trust the submission.
+            # The same tampering, with the canary cell's tag removed or the cell deleted: the
+            # pipeline finds the canary from the released notebook, not from the submission.
             "untagged": {
                 "answers": {"q1_1_answer": STRIP_ASSERTS + "my_community = 1\nmy_population = -5"},
                 "edit": "untag_canary",
-                "auto": 0, "bare_auto": 7, "status": "flagged", "pipeline_gap": GAP,
+                "auto": 0, "bare_auto": 7, "status": "flagged",
             },
             "nocanary": {
                 "answers": {"q1_1_answer": STRIP_ASSERTS + "my_community = 1\nmy_population = -5"},
                 "edit": "delete_canary",
-                "auto": 0, "bare_auto": 7, "status": "flagged", "pipeline_gap": GAP,
+                "auto": 0, "bare_auto": 7, "status": "flagged",
             },
         },
     },

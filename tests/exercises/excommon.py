@@ -51,7 +51,8 @@ def howto(t: Lang):
         "обидві клітинки знову. Перевірка лише підказує; бали рахує система оцінювання після "
         "здачі.\n"
         "4. Текстові відповіді (клітинки *YOUR ANSWER HERE*) оцінює викладач за критеріями, "
-        "наведеними над ними.\n"
+        "наведеними над ними. Щоб писати в такій клітинці, клацніть її двічі; щоб показати "
+        "текст, натисніть Shift+Enter.\n"
         "5. Наприкінці виберіть **Run → Run All Cells**, збережіть зошит і надішліть його.",
         "**How to do this exercise**\n\n"
         "1. Run the cells one by one from top to bottom: click a cell and press "
@@ -64,7 +65,8 @@ def howto(t: Lang):
         "in its last line, correct your answer and run both cells again. The check only gives "
         "hints; points are counted by the grading system after you submit.\n"
         "4. Text answers (cells saying *YOUR ANSWER HERE*) are marked by the lecturer using the "
-        "criteria shown above them.\n"
+        "criteria shown above them. Double-click such a cell to write in it; press Shift+Enter "
+        "to show the text.\n"
         "5. At the end, choose **Run → Run All Cells**, save the notebook and submit it."))
 
 

@@ -31,16 +31,7 @@ def test_fixture_is_current(workdir, exercise, case):
     assert fixture_path(exercise, case).read_text(encoding="utf-8") == expected
 
 
-def _pipeline_rows():
-    # Known gaps of the pipeline are strict xfails: fixing the pipeline turns them into failures
-    # that ask for the marker to go.
-    for ex, case in ROWS:
-        gap = CASES[ex]["cases"][case].get("pipeline_gap")
-        marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
-        yield pytest.param(ex, case, marks=marks, id=f"{ex}-{case}")
-
-
-@pytest.mark.parametrize("exercise,case", list(_pipeline_rows()))
+@pytest.mark.parametrize("exercise,case", ROWS)
 def test_pipeline_status_and_score_are_exact(pipeline_graded, exercise, case):
     """Does `c4c grade` give the fixture exactly its expected status and points (out of 10)?"""
     _, state = pipeline_graded
