@@ -1,7 +1,7 @@
-"""A throw-away nbgrader course around ``exercises/`` for the exercise tests.
+"""Bare nbgrader helpers for the exercise tests: a throw-away course that releases the student
+versions (``make_fixtures.py`` starts from them) and readers of the canary cell's output.
 
-Bare nbgrader, driven through ``NbGraderAPI``: generate the student versions, put submissions
-in ``submitted/<student>/<assignment>/``, autograde, read the gradebook and the canary output.
+Grading itself goes through the lecturer's pipeline (``c4c grade``, see ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -61,45 +60,6 @@ def make_course(root: Path, assignments: list[str]) -> Path:
 
 def released_notebook(root: Path, assignment: str) -> Path:
     return root / "release" / assignment / f"{assignment}.ipynb"
-
-
-def submit(root: Path, student: str, assignment: str, notebook: Path) -> None:
-    dest = root / "submitted" / student / assignment
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy(notebook, dest / f"{assignment}.ipynb")
-    (dest / "timestamp.txt").write_text("2024-01-19 18:00:00.000000 UTC")
-
-
-def _autograde_one(args) -> tuple[str, str, bool, str]:
-    root, assignment, student = args
-    out = api_for(Path(root)).autograde(assignment, student, force=True, create=True)
-    return assignment, student, bool(out["success"]), out.get("error") or ""
-
-
-def autograde_all(root: Path, pairs: list[tuple[str, str]], workers: int = 4) -> dict:
-    """Autograde (assignment, student) pairs; returns {(assignment, student): (ok, error)}."""
-    jobs = [(str(root), a, s) for a, s in pairs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(_autograde_one, jobs))
-    return {(a, s): (ok, err) for a, s, ok, err in done}
-
-
-def gradebook_scores(root: Path) -> dict[tuple[str, str], dict]:
-    """{(assignment, student): {"score", "max_score", "needs_manual_grade", "auto"}} from the DB."""
-    from nbgrader.api import Gradebook
-
-    result = {}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for assignment in gb.assignments:
-            for sub in assignment.submissions:
-                auto = {}
-                for nb in sub.notebooks:
-                    for g in nb.grades:
-                        auto[g.name] = g.auto_score
-                result[(assignment.name, sub.student.id)] = {
-                    "score": sub.score, "max_score": sub.max_score,
-                    "needs_manual_grade": sub.needs_manual_grade, "auto": auto}
-    return result
 
 
 def canary_lines(notebook: Path) -> list[str]:
