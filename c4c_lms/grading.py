@@ -266,6 +266,22 @@ def _execution_status(folder: Path) -> dict:
         return {}
 
 
+def _ensure_students(course: Course, students: set[str]) -> None:
+    """Create gradebook rows for participants graded before any roster import.
+
+    nbgrader creates them on the fly, but two workers doing so at once for the same person
+    collide; doing it here, once, before the pool starts, avoids that race.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
+        for student in sorted(students):
+            try:
+                gb.find_student(student)
+            except MissingEntry:
+                gb.add_student(student)
+
+
 def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 1)))
 
@@ -318,6 +334,7 @@ def grade_all(
         if on_result:
             on_result(result)
 
+    _ensure_students(course, {student for student, _ in todo})
     root = str(course.root)
     if workers <= 1 or len(todo) <= 1:
         for student, assignment in todo:
