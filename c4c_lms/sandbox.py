@@ -76,7 +76,9 @@ def _kernel_prefix(memory_mb: int, max_processes: int, max_file_mb: int, uid: in
 
 def _bwrap(box: Path) -> list[str]:
     prefixes = sorted({os.path.abspath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
-    cmd = ["bwrap", "--ro-bind", "/usr", "/usr"]
+    # /tmp first: a later bind under /tmp (a checkout in /tmp/...) must land on top of it.
+    cmd = ["bwrap", "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+           "--ro-bind", "/usr", "/usr"]  # fmt: skip
     for name in ("lib", "lib64", "bin", "sbin"):
         if Path(f"/{name}").is_symlink():
             cmd += ["--symlink", f"usr/{name}", f"/{name}"]
@@ -96,8 +98,6 @@ def _bwrap(box: Path) -> list[str]:
         "--ro-bind", str(RUNNER), "/opt/c4c/runner.py",
         "--perms", "0755", "--dir", "/home",
         "--bind", str(box / "work"), "/home/participant",
-        "--proc", "/proc", "--dev", "/dev",
-        "--perms", "1777", "--tmpfs", "/tmp",
         # Not --unshare-all: a user namespace would leave the kernel's user id unmapped.
         "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session",
