@@ -46,3 +46,28 @@ def test_messages_follow_language(tmp_path):
     assert uk.exit_code == en.exit_code == 1
     assert "Знайдено проблем" in uk.output and "Problems found" in en.output
     assert "course.toml:1: course.id: Field required" in en.output
+
+
+def test_project_course_checks_clean(repo):
+    """Does `c4c course check` pass on the project's own course, naming every notebook it checked?"""
+    result = CliRunner().invoke(cli, ["--course-root", str(repo), "--lang", "en", "course", "check"])
+    assert result.exit_code == 0, result.output
+    # 5 days x 2 module languages + syllabus apps + 5 exercises x 2 languages
+    assert "5 exercises, 5 days" in result.output
+
+
+def test_course_check_reports_broken_notebooks(tmp_path):
+    """Are a broken exercise notebook and a points mismatch reported as file:line problems?"""
+    import shutil
+    from pathlib import Path
+
+    root = tmp_path / "c"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "files" / "course101", root)
+    (root / "exercises" / "ps1_en" / "ps1_en.ipynb").write_text('{"cells": [', encoding="utf-8")
+    toml = root / "course" / "course.toml"
+    toml.write_text(toml.read_text().replace("points = 5", "points = 6"))
+    result = CliRunner().invoke(cli, ["--course-root", str(root), "--lang", "en", "course", "check"])
+    assert result.exit_code == 1
+    assert "ps1_en.ipynb:1: not a valid notebook file" in result.output
+    assert "declares 6 points but" in result.output and "has 5" in result.output
+    assert "Problems found: 2" in result.output
