@@ -348,9 +348,9 @@ def load_state(workdir: Path) -> dict:
 
 def write_json_atomic(path: Path, data: object) -> None:
     """Write JSON through a temporary file in the same folder, then rename over ``path``."""
-    from .roster import _write_atomic
+    from .tabular import write_text_atomic
 
-    _write_atomic(Path(path), json.dumps(data, ensure_ascii=False, indent=1))
+    write_text_atomic(Path(path), json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def import_day(workdir: Path, participants: list, path: Path, day: int, n_days: int | None = None) -> dict:

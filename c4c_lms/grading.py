@@ -20,7 +20,7 @@ from traitlets.config import Config
 
 from .config import Course, load_course
 from .exceptions import GradingInfrastructureError
-from .roster import _write_atomic
+from .tabular import write_text_atomic
 from .submissions import read_timestamp
 from .workspace import nbgrader_api, prepare
 
@@ -329,7 +329,7 @@ def grade_all(
 
     def record(result: SubmissionResult) -> None:
         state[f"{result.student_id}/{result.assignment_id}"] = asdict(result)
-        _write_atomic(state_path(course), json.dumps(state, ensure_ascii=False, indent=1))
+        write_text_atomic(state_path(course), json.dumps(state, ensure_ascii=False, indent=1))
         results.append(result)
         if on_result:
             on_result(result)

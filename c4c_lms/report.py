@@ -251,8 +251,8 @@ def render_html(course, data: CohortData, lang: str = "uk", pseudonymise: bool =
 
 def write_report(course, data: CohortData, output: Path, pseudonymise: bool = False, lang: str = "uk") -> int:
     """Write the report to ``output``; returns its size in bytes."""
-    from .roster import _write_atomic
+    from .tabular import write_text_atomic
 
     text = render_html(course, data, lang, pseudonymise)
-    _write_atomic(Path(output), text)
+    write_text_atomic(Path(output), text)
     return len(text.encode("utf-8"))

@@ -8,9 +8,7 @@ formgrader and its exports show the same people. An import is all-or-nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -18,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .config import Course
 from .exceptions import InputFileError
 from .romanise import romanise
-from .tabular import read_table
+from .tabular import read_table, write_text_atomic
 
 # Allow-list: letters, digits, dot, dash, underscore; must start with a letter or digit.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -150,17 +148,9 @@ def parse_roster(path: Path) -> tuple[list[Participant], str]:
     return participants, table.encoding
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def save_roster(course: Course, participants: list[Participant]) -> None:
     payload = {"participants": [p.model_dump() for p in participants]}
-    _write_atomic(roster_path(course), json.dumps(payload, ensure_ascii=False, indent=1))
+    write_text_atomic(roster_path(course), json.dumps(payload, ensure_ascii=False, indent=1))
 
 
 def import_roster(course: Course, path: Path) -> dict[str, object]:
