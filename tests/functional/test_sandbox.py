@@ -154,6 +154,7 @@ def test_dying_and_stubborn_kernels_keep_partial_credit(tmp_path):
     duplicated = _submission(released, "answer1_1 = 42", 'answer1_2 = "twinning"')
     fake = nbformat.from_dict(json.loads(json.dumps(duplicated.cells[3])))
     fake.metadata["nbgrader"].update(grade_id="bonus", points=50)
+    fake["id"] = "c4c-bonus-copy"
     duplicated.cells.insert(4, fake)
     folder = course.workdir / "submitted" / "petro" / "ps1"
     folder.mkdir(parents=True)
