@@ -1,6 +1,7 @@
-"""Autograding submitted notebooks with nbgrader, one submission at a time and failure-isolated.
+"""Autograding submitted notebooks with nbgrader, failure-isolated, sandboxed and in parallel.
 
-Each submission is graded through ``NbGraderAPI.autograde``; its outcome is appended to
+Each submission is graded through ``NbGraderAPI.autograde`` with execution moved into the
+sandbox of ``sandbox.py`` (``sandbox_config``); its outcome is appended to
 ``<workdir>/grading_state.json`` right away, so a crash mid-batch loses nothing and a re-run
 skips what was already graded from the same submitted file (idempotent).
 After nbgrader's scoring we check the exercise's canary cell: a submission that tampered with
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,8 +21,8 @@ from traitlets.config import Config
 
 from .config import Course, load_course
 from .exceptions import GradingInfrastructureError
-from .tabular import write_text_atomic
 from .submissions import read_timestamp
+from .tabular import write_text_atomic
 from .workspace import nbgrader_api, prepare
 
 CANARY_TAG = "c4c-canary"
@@ -349,8 +350,3 @@ def grade_all(
     if broken and len(broken) == len(todo) and todo:
         raise GradingInfrastructureError(broken[0].reason)
     return sorted(results, key=lambda r: (r.assignment_id, r.student_id))
-
-
-def iter_status_rows(results: Iterable[SubmissionResult]):
-    for r in results:
-        yield r.student_id, r.assignment_id, r.status, f"{r.score:g}/{r.max_score:g}", r.reason
