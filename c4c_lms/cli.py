@@ -28,6 +28,36 @@ M = Catalogue.load("cli")
 console = Console(highlight=False, soft_wrap=True)
 
 
+# Stable beginnings of the reasons grading records (c4c_lms.grading, c4c_lms.sandbox_runner),
+# shown to the lecturer in their language; the rest of the text is kept as technical detail.
+REASONS = [
+    ("tampering: ", "reason_tampering"),
+    ("test cells edited (restored before grading): ", "reason_tests_edited"),
+    ("invalid notebook file (not JSON)", "reason_invalid_json"),
+    ("invalid notebook file", "reason_invalid_notebook"),
+    ("notebook failed to validate", "reason_invalid_notebook"),
+    ("nbgrader metadata corrupted", "reason_metadata"),
+    ("kernel died", "reason_kernel_died"),
+    ("the sandbox ended early", "reason_kernel_died"),
+    ("submission time limit reached", "reason_submission_timeout"),
+    ("a cell ignored the interrupt", "reason_unresponsive"),
+    ("timed out", "reason_timed_out"),
+]
+
+
+def localise_reason(reason: str) -> str:
+    """The recorded grading reason in the lecturer's language (unknown reasons as recorded)."""
+    for prefix, key in REASONS:
+        if reason.startswith(prefix):
+            detail = reason[len(prefix):].strip()
+            if key == "reason_kernel_died":
+                detail = ""  # the catalogue text already says what the runner's detail says
+            elif key not in ("reason_tampering", "reason_tests_edited"):
+                detail = f"({detail.strip('() ')})" if detail.strip("() ") else ""
+            return M.t(key, detail=detail).strip()
+    return reason
+
+
 def _course(ctx: click.Context):
     return load_course(ctx.obj.get("root"))
 
@@ -215,7 +245,7 @@ def grade(ctx, exercises, students, workers, force) -> None:
         table.add_column(M.t(key))
     for r in results:
         table.add_row(r.student_id, r.assignment_id, M.t(f"status_{r.status}"),
-                      f"{r.score:g}/{r.max_score:g}", r.reason)  # fmt: skip
+                      f"{r.score:g}/{r.max_score:g}", localise_reason(r.reason))  # fmt: skip
     console.print(table)
     counts = Counter(r.status for r in results)
     console.print(M.t("grade_summary", graded=counts["graded"], manual=counts["needs_manual"],

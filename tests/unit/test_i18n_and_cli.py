@@ -71,3 +71,17 @@ def test_course_check_reports_broken_notebooks(tmp_path):
     assert "ps1_en.ipynb:1: not a valid notebook file" in result.output
     assert "declares 6 points but" in result.output and "has 5" in result.output
     assert "Problems found: 2" in result.output
+
+
+def test_grading_reasons_are_localised(monkeypatch):
+    """Are recorded grading reasons shown in Ukrainian and English, detail kept?"""
+    from c4c_lms.cli import localise_reason
+
+    monkeypatch.setenv("C4C_LANG", "uk")
+    assert localise_reason("invalid notebook file (not JSON)") == "файл зошита пошкоджений (не JSON)"
+    assert localise_reason("tampering: canary cell removed").endswith("утримано: canary cell removed")
+    monkeypatch.setenv("C4C_LANG", "en")
+    assert localise_reason("kernel died (crash, exit or resource limit)").startswith("kernel died")
+    assert localise_reason("test cells edited (restored before grading): q1_1") == (
+        "locked test cells edited (restored before grading): q1_1")
+    assert localise_reason("something new") == "something new"
