@@ -149,11 +149,10 @@ def import_submissions(course: Course, source: Path, exercise: str | None = None
         return report
     assignments = course.assignment_ids()
     forced = None
-    if exercise:
+    if exercise:  # a variant id is taken as is; an exercise id means its course-language variant
         ids = course.assignment_ids([exercise])
-        forced = ids[0] if len(ids) == 1 or exercise in ids else None
-        if forced is None:
-            forced = course.exercise(exercise).variants.get(course.config.course.language, ids[0])
+        forced = exercise if exercise in ids else course.exercise(exercise).variants.get(
+            course.config.course.language, ids[0])  # fmt: skip
     roster = load_roster(course)
     report = ImportReport(rejected=rejected)
     # Newest first per (student, assignment) so that an older copy in the same batch loses.
