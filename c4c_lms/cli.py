@@ -22,7 +22,7 @@ from rich.table import Table
 from . import cli_cohort
 from .config import load_course
 from .exceptions import C4CError, InputFileError
-from .i18n import Catalogue
+from .i18n import Catalogue, current_language
 
 M = Catalogue.load("cli")
 console = Console(highlight=False, soft_wrap=True)
@@ -127,8 +127,8 @@ def course_check(ctx: click.Context) -> None:
         console.print(M.t("course_problems", count=len(problems)))
         sys.exit(1)
     cfg = loaded.config
-    console.print(M.t("course_ok", title=cfg.course.title_uk if M and os.environ.get("C4C_LANG", "uk") == "uk"
-                      else cfg.course.title_en, exercises=len(cfg.exercises),
+    title = cfg.course.title_uk if current_language() == "uk" else cfg.course.title_en
+    console.print(M.t("course_ok", title=title, exercises=len(cfg.exercises),
                       days=len(loaded.syllabus.day), notebooks=checked))  # fmt: skip
 
 
