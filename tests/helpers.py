@@ -7,6 +7,7 @@ Not in conftest.py: several test folders have a conftest.py of their own, and a 
 from __future__ import annotations
 
 import socket
+import subprocess
 
 # Flags a root user in a closed-network sandbox needs for Chromium (see the machine notes).
 CHROMIUM_ARGS = [
@@ -25,3 +26,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a server started by a test (Jupyter and Voilà shut their kernels down on SIGTERM)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import free_port
+from helpers import free_port, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,14 +46,8 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise TimeoutError(f"voila did not answer at {url} within {timeout} s")
 
 
-def stop_voila(proc: subprocess.Popen, timeout: float = 15) -> None:
-    """Stop the server started by :func:`start_voila` (it shuts its kernels down on SIGTERM)."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+# Kept under this name for the app tests and benchmarks that import it.
+stop_voila = stop_process
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
 from apps_calendar_profile.apps1_voila import start_voila, wait_ready
-from helpers import free_port
+from helpers import free_port, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,11 +24,7 @@ def voila_server(log_path: Path | None = None, **env: str):
         wait_ready(f"http://127.0.0.1:{port}/", proc)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=10)
         if log:
             log.close()
         for k, v in saved.items():

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 import pytest
-from helpers import free_port
+from helpers import free_port, stop_process
 
 from c4c_lms.config import load_course
 from c4c_lms.serve import server_command, server_ready
@@ -34,11 +34,7 @@ def lab(repo, tmp_path_factory):
         assert server_ready(port, timeout=120), (work / "lab.log").read_text()[-2000:]
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, timeout=20)
         log.close()
 
 
