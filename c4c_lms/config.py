@@ -55,6 +55,10 @@ class Grading(_Strict):
     max_notebook_mb: float = Field(5, gt=0, description="Larger submitted notebooks are refused.")
     memory_mb: int = Field(2048, ge=256, description="Memory (address space) one kernel may use, MiB.")
     max_processes: int = Field(64, ge=8, description="Processes one participant's kernel may run.")
+    preload_modules: list[str] = Field(
+        default_factory=lambda: ["numpy", "pandas"],
+        description="Modules the grading sandbox imports once and shares with every kernel it forks.",
+    )
 
 
 class Lms(_Strict):

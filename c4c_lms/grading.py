@@ -191,6 +191,7 @@ def sandbox_config(course: Course) -> Config:
     c.SandboxExecute.submission_timeout = grading.submission_timeout_s
     c.SandboxExecute.memory_mb = grading.memory_mb
     c.SandboxExecute.max_processes = grading.max_processes
+    c.SandboxExecute.preload = list(grading.preload_modules)
     return c
 
 

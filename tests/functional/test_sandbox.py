@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -84,6 +85,39 @@ def test_background_process_is_gone_after_grading():
     time.sleep(0.5)
     sleepers = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).startswith("sleep\x00300")]
     assert sleepers == []
+
+
+@pytest.mark.slow
+def test_next_participant_finds_a_clean_slate():
+    """The warm sandbox grades submissions one after another: does anything carry over? (no)"""
+    first = run(
+        "open('notes.txt', 'w').write('secret'); open('/tmp/left.txt', 'w').write('secret')",
+        "import subprocess; subprocess.Popen(['sleep', '300']); print('started')",
+        "import builtins; builtins.c4c_left = 'secret'",
+    )  # fmt: skip
+    assert text(first, 1).strip() == "started"
+    second = run(
+        "import os; print(sorted(os.listdir('.')), os.path.exists('/tmp/left.txt'))",
+        "print(sum(1 for p in os.listdir('/proc') if p.isdigit() and os.stat('/proc/' + p).st_uid == os.getuid()))",
+        "import builtins; print(hasattr(builtins, 'c4c_left'))",
+    )  # fmt: skip
+    assert second.status == "ok"
+    assert text(second, 0).strip() == "['submission.ipynb'] False"
+    assert text(second, 1).strip() == "1"  # its own kernel, nothing left from the first
+    assert text(second, 2).strip() == "False"
+
+
+@pytest.mark.slow
+def test_a_sandbox_that_died_is_replaced():
+    """If the warm sandbox is gone (crash, OOM killer), does the next submission still grade?"""
+    from c4c_lms import sandbox
+
+    assert text(run("print('one')"), 0).strip() == "one"
+    for server in sandbox._SERVERS.values():
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+    again = run("print('two')")
+    assert (again.status, text(again, 0).strip()) == ("ok", "two")
 
 
 def _cmdline(pid: str) -> str:
