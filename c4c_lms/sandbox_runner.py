@@ -195,6 +195,12 @@ def run_job(job: dict, send) -> tuple[str, str]:
         nb, km=km, timeout=job["cell_timeout"], interrupt_on_timeout=True, allow_errors=True,
         record_timing=False, iopub_timeout=4, shutdown_kernel="immediate",
         startup_timeout=job["cell_timeout"],
+        # As nbgrader's Execute: a timed-out cell is interrupted and scored as an error; a kernel
+        # that stays busy after the interrupt raises at the IOPub wait and ends the job.
+        raise_on_iopub_timeout=True, error_on_timeout={
+            "ename": "CellTimeoutError", "evalue": "",
+            "traceback": ["CellTimeoutError: No reply from kernel before timeout"],
+        },
     )  # fmt: skip
 
     def record_reply_error(cell, cell_index=None, execute_reply=None, **_) -> None:

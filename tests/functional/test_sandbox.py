@@ -108,6 +108,15 @@ def test_next_participant_finds_a_clean_slate():
 
 
 @pytest.mark.slow
+def test_a_slow_cell_is_interrupted_and_the_next_one_runs():
+    """As in nbgrader: a cell over its time limit becomes an error, later cells still count."""
+    result = run("import time\nwhile True:\n    time.sleep(0.1)", "print('next')")
+    assert result.status == "ok"
+    assert [o.get("ename") for o in result.outputs[0]] == ["KeyboardInterrupt", "CellTimeoutError"]
+    assert text(result, 1).strip() == "next"
+
+
+@pytest.mark.slow
 def test_a_sandbox_that_died_is_replaced():
     """If the warm sandbox is gone (crash, OOM killer), does the next submission still grade?"""
     from c4c_lms import sandbox
