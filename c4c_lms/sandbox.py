@@ -1,21 +1,25 @@
 """Executing participants' notebooks in a sandbox, for nbgrader's autograde (trusted side).
 
 ``SandboxExecute`` replaces nbgrader's ``Execute`` preprocessor. It copies only this
-submission's notebook and the exercise's data files into a fresh folder, runs
-``sandbox_runner.py`` there and reads back plain JSON lines (size-capped, never unpickled).
+submission's notebook and the exercise's data files into the sandbox's participant folder,
+hands them to the sandbox and reads back plain JSON lines (size-capped, never unpickled).
 nbgrader's own preprocessors then score the cells and write the gradebook, so formgrader,
 feedback and exports work unchanged.
 
-Isolation, by platform (see README "Grading safely"):
+Each grading process keeps one warm sandbox (``WarmSandbox``): ``sandbox_runner.py`` imports
+Jupyter and the exercises' libraries once, then forks a fresh kernel for every submission.
+
+Isolation, by platform (see README "Grading safely and fast"):
 
 * Linux with bubblewrap (``bwrap``) run as root: new mount, PID, network, IPC and UTS namespaces;
-  only /usr, the Python installation and the sandbox folder are visible (the gradebook,
-  ``exercises/`` with solutions and other participants' work are not); the kernel runs as an
-  unprivileged per-worker user id under ``prlimit`` (address space, processes, file size, no
-  core dumps); when the runner ends, the PID namespace takes every process with it.
-* Elsewhere (no bwrap, or not root): the same resource limits where ``prlimit`` exists, a fresh
-  working folder and a killed process group, but files the lecturer's account can read stay
-  readable. ``c4c grade`` says which mode it used.
+  only /usr, the Python installation and the participant folder are visible (the gradebook,
+  ``exercises/`` with solutions and other participants' work are not); each kernel runs as an
+  unprivileged per-worker user id with rlimits (address space, processes, file size, no core
+  dumps) and no new privileges, in a PID and IPC namespace of its own; between submissions the
+  folder and /tmp are emptied and every process of the kernel's user is killed.
+* Elsewhere (no bwrap, or not root): the same rlimits, a fresh participant folder and a killed
+  process group, but files the lecturer's account can read stay readable. ``c4c grade`` says
+  which mode it used.
 """
 
 from __future__ import annotations

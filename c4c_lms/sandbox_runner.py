@@ -136,16 +136,16 @@ def start_kernel(job: dict, connection_file: str) -> ForkedKernel:
 def become_kernel(job: dict, connection_file: str) -> None:
     """In the forked child: isolate, drop privileges, run ipykernel; never returns."""
     try:
+        import resource
+
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
-        os.closerange(3, 65536)  # above all the result channel and the job pipes
+        os.closerange(3, max(65536, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))  # channel, pipes
         os.chdir(job["cwd"])
         os.environ.clear()
         os.environ.update(job["env"])
-        import resource
-
         limits = job["limits"]
         resource.setrlimit(resource.RLIMIT_AS, (limits["memory"],) * 2)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size"],) * 2)

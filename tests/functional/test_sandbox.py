@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -117,6 +119,16 @@ def test_a_slow_cell_is_interrupted_and_the_next_one_runs():
 
 
 @pytest.mark.slow
+def test_kernels_fork_from_the_warm_image():
+    """Is the configured library already imported when a kernel starts (the speed-up's source)?"""
+    nb = new_notebook(cells=[new_code_cell("import sys; print('pandas' in sys.modules)")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    warm = run_sandboxed(nb, None, preload=("pandas",), **LIMITS)
+    cold = run_sandboxed(nb, None, **LIMITS)
+    assert (text(warm, 0).strip(), text(cold, 0).strip()) == ("True", "False")
+
+
+@pytest.mark.slow
 def test_a_sandbox_that_died_is_replaced():
     """If the warm sandbox is gone (crash, OOM killer), does the next submission still grade?"""
     from c4c_lms import sandbox
@@ -213,3 +225,34 @@ def test_dying_and_stubborn_kernels_keep_partial_credit(tmp_path):
     assert {k: (v.status, v.score) for k, v in again.items()} == {k: (v.status, v.score) for k, v in results.items()}
     state = json.loads((course.workdir / "grading_state.json").read_text())
     assert set(state) == {"olena/ps1", "taras/ps1", "iryna/ps1", "petro/ps1"}
+
+
+@pytest.mark.slow
+def test_the_formgraders_autograde_is_sandboxed_too(repo, tmp_path):
+    """nbgrader itself, with the project's nbgrader_config.py (as the formgrader runs it): sandboxed?"""
+    root = tmp_path / "course101"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("submissions"))
+    shutil.copy(repo / "nbgrader_config.py", root)
+    env = dict(os.environ, C4C_WORKDIR=str(tmp_path / "work"), C4C_COURSE_ROOT=str(root))
+    os.environ["C4C_WORKDIR"] = env["C4C_WORKDIR"]
+    try:
+        course = load_course(root)
+        import_roster(course, root / "roster.csv")
+        release(course)
+    finally:
+        del os.environ["C4C_WORKDIR"]
+    peek = f"import os\nanswer1_1 = 42\nprint('SEES-COURSE', os.path.exists({str(root / 'course')!r}))"
+    work = Path(env["C4C_WORKDIR"])
+    folder = work / "submitted" / "olena" / "ps1"
+    folder.mkdir(parents=True)
+    nbformat.write(_submission(work / "release/ps1/ps1.ipynb", peek, 'answer1_2 = "twinning"'),
+                   str(folder / "ps1.ipynb"))  # fmt: skip
+    (folder / "timestamp.txt").write_text("2024-01-16 10:00:00.000000 UTC")
+    nbgrader = Path(sys.executable).with_name("nbgrader")
+    done = subprocess.run([str(nbgrader), "autograde", "ps1", "--student", "olena", "--force"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    graded = work / "autograded" / "olena" / "ps1"
+    assert json.loads((graded / ".c4c_execution.json").read_text())["mode"] == "bwrap"
+    outputs = json.dumps(nbformat.read(str(graded / "ps1.ipynb"), as_version=4).cells, default=str)
+    assert "SEES-COURSE False" in outputs
