@@ -29,7 +29,8 @@ CANARY_TAG = "c4c-canary"
 CANARY_OK = "C4C-CANARY-OK"
 TAMPER_COMMENT = "C4C: test machinery tampered with; automatic points withheld, please review."
 # Failures that are about the grading machine, not a participant's notebook.
-INFRASTRUCTURE_SIGNS = ("No such kernel", "NoSuchKernel", "unable to open database", "disk I/O error")
+INFRASTRUCTURE_SIGNS = ("No such kernel", "NoSuchKernel", "unable to open database", "disk I/O error",
+                        "database is locked")  # fmt: skip
 FAILURE_SIGNS = [
     ("Kernel died", "kernel died"),
     ("DeadKernelError", "kernel died"),
@@ -219,7 +220,18 @@ def edited_test_cells(course: Course, student: str, assignment: str) -> list[str
 
 
 def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
-    """Grade one submission; never raises for a problem of the participant's notebook."""
+    """Grade one submission; never raises for a problem of the participant's notebook.
+
+    A failure of the machinery (a gradebook locked too long by parallel workers, a kernel
+    that never started) is retried once before it is reported.
+    """
+    result = _grade_once(root, student, assignment)
+    if result.status == "infrastructure":
+        result = _grade_once(root, student, assignment)
+    return result
+
+
+def _grade_once(root: str, student: str, assignment: str) -> SubmissionResult:
     course = load_course(Path(root))
     stamp = read_timestamp(course.workdir / "submitted" / student / assignment)
     submitted = stamp.isoformat() if stamp else ""

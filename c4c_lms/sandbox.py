@@ -343,11 +343,14 @@ class SandboxExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         folder = Path(resources.get("metadata", {}).get("path") or ".")
-        execution = run_sandboxed(
-            nb, folder, cell_timeout=self.cell_timeout, submission_timeout=self.submission_timeout,
-            memory_mb=self.memory_mb, max_processes=self.max_processes, mode=self.mode or None,
-            preload=tuple(self.preload),
-        )  # fmt: skip
+        for _attempt in range(2):  # once more only if not a single cell ran (kernel never started)
+            execution = run_sandboxed(
+                nb, folder, cell_timeout=self.cell_timeout, submission_timeout=self.submission_timeout,
+                memory_mb=self.memory_mb, max_processes=self.max_processes, mode=self.mode or None,
+                preload=tuple(self.preload),
+            )  # fmt: skip
+            if execution.outputs or execution.status != "error":
+                break
         merge(nb, execution)
         executed = sorted(execution.outputs)
         (folder / STATUS_FILE).write_text(json.dumps({

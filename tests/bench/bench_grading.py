@@ -114,6 +114,9 @@ def main() -> None:
         statuses[r.status] = statuses.get(r.status, 0) + 1
     print(f"c4c grade (--workers {args.workers}): {ours:.1f} s, {ours / args.n:.2f} s per submission; "
           f"statuses {statuses}")
+    for r in results:
+        if r.status in ("failed", "infrastructure"):
+            print(f"  {r.status}: {r.student_id} ({r.score:g}/{r.max_score:g}) {r.reason}")
     if baseline is not None:
         same = base_scores == our_scores
         diff = sorted(k for k in base_scores if base_scores.get(k) != our_scores.get(k))[:5]
