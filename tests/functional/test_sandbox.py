@@ -129,6 +129,20 @@ def test_kernels_fork_from_the_warm_image():
 
 
 @pytest.mark.slow
+def test_the_fallback_without_bubblewrap_still_grades(tmp_path):
+    """The 'limits' mode (a laptop without bwrap): same results, fresh folder, data present."""
+    (tmp_path / "towns.csv").write_text("town\nSindelfingen\n")
+    nb = new_notebook(cells=[new_code_cell("import os; print(sorted(os.listdir('.')))"),
+                             new_code_cell("assert 1 == 2, 'no'"), new_code_cell("print('after')")])  # fmt: skip
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    result = run_sandboxed(nb, tmp_path, mode="limits", **LIMITS)
+    assert result.status == "ok"
+    assert text(result, 0).strip() == "['submission.ipynb', 'towns.csv']"
+    assert [o.get("ename") for o in result.outputs[1]] == ["AssertionError"]
+    assert text(result, 2).strip() == "after"
+
+
+@pytest.mark.slow
 def test_a_sandbox_that_died_is_replaced():
     """If the warm sandbox is gone (crash, OOM killer), does the next submission still grade?"""
     from c4c_lms import sandbox
