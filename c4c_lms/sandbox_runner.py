@@ -36,7 +36,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 MAX_TEXT = 100_000  # characters kept per text output
 MAX_DATA = 1_000_000  # bytes kept per rich output item (images, HTML)
 CLONE_NEWIPC, CLONE_NEWPID = 0x08000000, 0x20000000
-PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 38, 36
+PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 38, 36, 4
 LIBC = ctypes.CDLL(None, use_errno=True)
 # What the runner and a kernel import on their way (measured): imported once, before forking.
 WARM_MODULES = [
@@ -159,6 +159,9 @@ def become_kernel(job: dict, connection_file: str) -> None:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)  # from root: drops every capability as well
+            # Changing user made us "not dumpable", which hides us in /proc behind root's
+            # ownership; the kills by user id below look there, so undo that.
+            LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
         LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
         from ipykernel.kernelapp import IPKernelApp
 
@@ -258,13 +261,21 @@ def run_job(job: dict, send) -> tuple[str, str]:
 
 
 def kill_user(uid: int) -> None:
-    """No process of the kernel's user survives its job."""
-    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+    """No process of the kernel's user survives its job.
+
+    A helper takes that user id and signals every process it may (``kill(-1)``), which needs no
+    view of /proc and spares no process of that user, whatever it did to hide.
+    """
+    pid = os.fork()
+    if pid == 0:
         try:
-            if os.stat(f"/proc/{pid}").st_uid == uid:
-                os.kill(int(pid), signal.SIGKILL)
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            os.kill(-1, signal.SIGKILL)  # every process of this user except this helper
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def empty_folder(path: str) -> None:

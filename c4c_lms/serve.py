@@ -64,6 +64,8 @@ def serve(course: Course, port: int = 8888, open_browser: bool = False, echo=pri
         start_new_session=True,
     )  # fmt: skip
     echo(urls(course, port, token))
+    # Ctrl-C must reach us even when started from a shell that ignores it (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return process.wait()
     except KeyboardInterrupt:
