@@ -71,7 +71,7 @@ def kernel_uid() -> int:
     return 61000 + os.getpid() % 20000
 
 
-def _bwrap(box: Path) -> list[str]:
+def _bwrap(box: Path, env: dict[str, str]) -> list[str]:
     prefixes = sorted({os.path.abspath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
     # /tmp first: a later bind under /tmp (a checkout in /tmp/...) must land on top of it.
     cmd = ["bwrap", "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
@@ -98,16 +98,10 @@ def _bwrap(box: Path) -> list[str]:
         # Not --unshare-all: a user namespace would leave the kernel's user id unmapped.
         "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session",
-        "--clearenv",
-        "--setenv", "HOME", "/home/participant",
-        "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "--setenv", "JUPYTER_RUNTIME_DIR", "/tmp/runtime",
-        "--setenv", "IPYTHONDIR", "/tmp/ipython",
-        "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
-        "--setenv", "OPENBLAS_NUM_THREADS", "1",
-        "--setenv", "LANG", "C.UTF-8",
-        "--chdir", "/home/participant",
+        "--clearenv", "--chdir", "/home/participant",
     ]  # fmt: skip
+    for name, value in env.items():
+        cmd += ["--setenv", name, value]
     return cmd
 
 
@@ -130,7 +124,7 @@ class WarmSandbox:
         runner = "/opt/c4c/runner.py" if mode == "bwrap" else str(RUNNER)
         cmd = [os.path.abspath(sys.executable), "-I", runner, json.dumps(settings)]
         if mode == "bwrap":
-            cmd = _bwrap(self.box) + ["--"] + cmd
+            cmd = _bwrap(self.box, self._environment()) + ["--"] + cmd
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, start_new_session=True,
                                         env=None if mode == "bwrap" else self._environment(),

@@ -324,12 +324,7 @@ def serve(settings: dict) -> None:
             job = json.loads(line)
         except ValueError:
             continue
-        if settings.get("private_tmp"):
-            if job.get("uid") is not None:
-                kill_user(job["uid"])
-            empty_folder("/tmp")
         os.makedirs(job["runtime_dir"], exist_ok=True)
-        channel.flush()
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the job runner
@@ -350,6 +345,8 @@ def serve(settings: dict) -> None:
             result = {"status": "error", "reason": "the job runner ended without a result"}
         if job.get("uid") is not None:
             kill_user(job["uid"])
+        if settings.get("private_tmp"):  # only once nothing of the job can write there
+            empty_folder("/tmp")
         send(result)
 
 

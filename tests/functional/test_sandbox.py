@@ -34,10 +34,10 @@ def needs_bwrap():
         pytest.skip(message)
 
 
-def run(*sources: str, data: Path | None = None):
+def run(*sources: str, data: Path | None = None, **options):
     nb = new_notebook(cells=[new_code_cell(s) for s in sources])
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return run_sandboxed(nb, data, **LIMITS)
+    return run_sandboxed(nb, data, **LIMITS, **options)
 
 
 def text(result, index: int) -> str:
@@ -130,10 +130,8 @@ def test_a_slow_cell_is_interrupted_and_the_next_one_runs():
 @pytest.mark.slow
 def test_kernels_fork_from_the_warm_image():
     """Is the configured library already imported when a kernel starts (the speed-up's source)?"""
-    nb = new_notebook(cells=[new_code_cell("import sys; print('pandas' in sys.modules)")])
-    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    warm = run_sandboxed(nb, None, preload=("pandas",), **LIMITS)
-    cold = run_sandboxed(nb, None, **LIMITS)
+    check = "import sys; print('pandas' in sys.modules)"
+    warm, cold = run(check, preload=("pandas",)), run(check)
     assert (text(warm, 0).strip(), text(cold, 0).strip()) == ("True", "False")
 
 
@@ -141,10 +139,8 @@ def test_kernels_fork_from_the_warm_image():
 def test_the_fallback_without_bubblewrap_still_grades(tmp_path):
     """The 'limits' mode (a laptop without bwrap): same results, fresh folder, data present."""
     (tmp_path / "towns.csv").write_text("town\nSindelfingen\n")
-    nb = new_notebook(cells=[new_code_cell("import os; print(sorted(os.listdir('.')))"),
-                             new_code_cell("assert 1 == 2, 'no'"), new_code_cell("print('after')")])  # fmt: skip
-    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    result = run_sandboxed(nb, tmp_path, mode="limits", **LIMITS)
+    result = run("import os; print(sorted(os.listdir('.')))", "assert 1 == 2, 'no'", "print('after')",
+                 data=tmp_path, mode="limits")  # fmt: skip
     assert result.status == "ok"
     assert text(result, 0).strip() == "['submission.ipynb', 'towns.csv']"
     assert [o.get("ename") for o in result.outputs[1]] == ["AssertionError"]
