@@ -1,3 +1,3 @@
-from .cli import cli
+from c4c_lms.cli.main import cli
 
 cli()

@@ -1,4 +1,4 @@
-"""Shared app helpers (c4c_lms.appkit) and the apps' message catalogues."""
+"""Shared app helpers (c4c_lms.widgets.appkit) and the apps' message catalogues."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import sys
 import ipywidgets as widgets
 import pytest
 
-from c4c_lms import appkit
-from c4c_lms.i18n import Catalogue
-from c4c_lms.refdata import THEMES, load_oblasts
+from c4c_lms.widgets import appkit
+from c4c_lms.core.i18n import Catalogue
+from c4c_lms.refdata.tables import THEMES, load_oblasts
 
 
 def test_themes_match_reference_data():
@@ -25,7 +25,7 @@ def test_themes_match_reference_data():
 
 def test_profile_oblast_names_match_refdata():
     """Does the profile's pandas-free oblast list equal refdata.load_oblasts()?"""
-    from c4c_lms.profile import oblast_names
+    from c4c_lms.content.profile import oblast_names
 
     frame = load_oblasts()
     assert oblast_names() == {r.iso_code: (r.name_uk, r.name_en) for r in frame.itertuples()}
@@ -33,7 +33,7 @@ def test_profile_oblast_names_match_refdata():
 
 def test_profile_module_starts_without_pandas():
     """Can the profile app's modules be imported without importing pandas (fast start)?"""
-    code = ("import sys, c4c_lms.appkit, c4c_lms.profile; c4c_lms.profile.oblast_names(); "
+    code = ("import sys, c4c_lms.widgets.appkit, c4c_lms.content.profile; c4c_lms.content.profile.oblast_names(); "
             "print('pandas' in sys.modules)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Events calendar logic and exports (c4c_lms.calendar), checked with independent parsers."""
+"""Events calendar logic and exports (c4c_lms.content.calendar), checked with independent parsers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from c4c_lms import calendar as cal
-from c4c_lms.refdata import load_events, load_programmes
+from c4c_lms.content import calendar as cal
+from c4c_lms.refdata.tables import load_events, load_programmes
 
 EVENT_COLUMNS = ["id", "kind", "name_en", "name_uk", "programme_id", "themes", "country", "month",
                  "day", "date", "recurrence", "url", "source_url", "checked_on"]  # fmt: skip

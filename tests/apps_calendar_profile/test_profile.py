@@ -1,4 +1,4 @@
-"""Community profile logic and exports (c4c_lms.profile)."""
+"""Community profile logic and exports (c4c_lms.content.profile)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from c4c_lms import profile as prof
-from c4c_lms.i18n import Catalogue
+from c4c_lms.content import profile as prof
+from c4c_lms.core.i18n import Catalogue
 
 
 def good_form(**changes):

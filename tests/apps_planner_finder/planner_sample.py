@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from c4c_lms import planner
+from c4c_lms.content import planner
 
 
 def sample_project() -> dict:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from c4c_lms import budget
-from c4c_lms.budget import CENT, BudgetInputError, Line, compute, parse_amount, parse_rate
+from c4c_lms.content import budget
+from c4c_lms.content.budget import CENT, BudgetInputError, Line, compute, parse_amount, parse_rate
 
 
 @pytest.mark.parametrize("typed, expected", [

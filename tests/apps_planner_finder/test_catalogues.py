@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from c4c_lms.i18n import Catalogue
+from c4c_lms.core.i18n import Catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = [REPO / "voila_apps/project_planner/index.ipynb", REPO / "voila_apps/partner_finder/index.ipynb",
-           *(REPO / "c4c_lms" / f"{m}.py" for m in ("planner", "planner_export", "budget", "funding",
+           *(REPO / "c4c_lms" / "content" / f"{m}.py" for m in ("planner", "planner_export", "budget", "funding",
                                                     "partners"))]
 
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from planner_sample import events, programmes, sample_project
 
-from c4c_lms import funding
-from c4c_lms import planner_export as pe
+from c4c_lms.content import funding
+from c4c_lms.content import planner_export as pe
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_budget_xlsx_and_csv_agree():
 
 def test_empty_project_still_exports():
     """Can a project with nothing filled in be exported without errors?"""
-    from c4c_lms import planner
+    from c4c_lms.content import planner
 
     blocks = pe.concept_note_blocks(planner.new_project(), "uk")
     assert blocks[0] == ("h1", "Проєкт без назви")

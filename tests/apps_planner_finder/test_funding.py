@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from planner_sample import events, programmes
 
-from c4c_lms import funding
+from c4c_lms.content import funding
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -71,7 +71,7 @@ def test_real_reference_data_ranks_when_available():
     """With the shipped programmes.csv, does every programme get a score in 0-100 and a reason?"""
     import pytest
 
-    refdata = pytest.importorskip("c4c_lms.refdata")
+    refdata = pytest.importorskip("c4c_lms.refdata.tables")
     try:
         progs = refdata.load_programmes()
         evs = refdata.load_events()

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from c4c_lms import partners
+from c4c_lms.content import partners
 
 PROFILE = {"schema": "c4c-profile/1", "name_uk": "Жовківська громада", "name_en": "Zhovkva",
            "oblast": "UA-46", "raion": "Lvivskyi", "hromada_type": "town", "population": 33000,

@@ -7,7 +7,7 @@ import copy
 import pytest
 from planner_sample import sample_project
 
-from c4c_lms import planner
+from c4c_lms.content import planner
 
 
 @pytest.mark.parametrize("problem, objective", [

@@ -9,7 +9,7 @@ import json
 import pytest
 from apps2_voila import voila_server
 
-from c4c_lms import partners
+from c4c_lms.content import partners
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

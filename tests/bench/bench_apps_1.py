@@ -2,7 +2,7 @@
 
 For each notebook — the one-widget baseline ``tests/bench/minimal_app.ipynb``, the events
 calendar and the community profile — a fresh headless Chromium context loads the Voilà page and
-the clock stops when the app's ready marker (``.c4c-ready``, see :data:`c4c_lms.appkit.READY_CLASS`)
+the clock stops when the app's ready marker (``.c4c-ready``, see :data:`c4c_lms.widgets.appkit.READY_CLASS`)
 is visible and enabled, i.e. the kernel has run every cell and the widgets are live. Loads are
 interleaved (baseline, calendar, profile, baseline, ...) so drift hits all three alike, against
 one standalone Voilà server with the production settings the course uses.

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loads", type=int, default=7, help="timed loads per notebook (>= 5)")
     parser.add_argument("--json", type=Path, help="also write the raw timings to this file")
     parser.add_argument("--attribute", action="store_true",
-                        help="also time the minimal notebook plus `import c4c_lms.appkit` (the "
+                        help="also time the minimal notebook plus `import c4c_lms.widgets.appkit` (the "
                              "start-up cost every app shares), from a temporary copy")
     args = parser.parse_args(argv)
     chromium = _chromium()
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.attribute:  # Voilà serves the repository, so the copy must live inside it
             nb = json.loads((REPO / NOTEBOOKS["minimal"]).read_text("utf-8"))
             src = nb["cells"][-1]["source"]
-            nb["cells"][-1]["source"] = "import c4c_lms.appkit\n" + ("".join(src) if isinstance(src, list) else src)
+            nb["cells"][-1]["source"] = "import c4c_lms.widgets.appkit\n" + ("".join(src) if isinstance(src, list) else src)
             (scratch / "appkit_import.ipynb").write_text(json.dumps(nb), "utf-8")
             notebooks["minimal+appkit"] = (scratch / "appkit_import.ipynb").relative_to(REPO).as_posix()
         times: dict[str, list[float]] = {name: [] for name in notebooks}

@@ -25,12 +25,13 @@ def main() -> None:
     os.environ.setdefault("C4C_TEST_CERT_KEY", "benchmark-key-not-a-secret-012345")
     from make_cohort import build
 
-    from c4c_lms import attendance, certificates
-    from c4c_lms.cohort import load_cohort, n_days
-    from c4c_lms.completion import evaluate, rules_from_course
-    from c4c_lms.config import load_course
-    from c4c_lms.report import write_report
-    from c4c_lms.roster import load_roster
+    from c4c_lms.cohort import attendance
+    from c4c_lms.cohort import certificates
+    from c4c_lms.cohort.data import load_cohort, n_days
+    from c4c_lms.cohort.completion import evaluate, rules_from_course
+    from c4c_lms.core.config import load_course
+    from c4c_lms.cohort.report import write_report
+    from c4c_lms.lms.roster import load_roster
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

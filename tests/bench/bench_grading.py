@@ -69,10 +69,10 @@ def main() -> None:
     parser.add_argument("--skip-nbgrader", action="store_true")
     args = parser.parse_args()
 
-    from c4c_lms.config import load_course
-    from c4c_lms.grading import grade_all
-    from c4c_lms.release import release
-    from c4c_lms.sandbox import isolation_mode
+    from c4c_lms.core.config import load_course
+    from c4c_lms.lms.grading.batch import grade_all
+    from c4c_lms.lms.release import release
+    from c4c_lms.lms.grading.sandbox import isolation_mode
 
     tmp = Path(tempfile.mkdtemp(prefix="c4c-bench-"))
     root = tmp / "course"

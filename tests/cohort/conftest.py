@@ -18,7 +18,7 @@ def invoke(root: Path, *args: str, lang: str = "en", input: str | None = None):
     """Run the real ``c4c`` command on ``root``; C4C_LANG is restored afterwards."""
     from click.testing import CliRunner
 
-    from c4c_lms.cli import cli
+    from c4c_lms.cli.main import cli
 
     before = os.environ.get("C4C_LANG")
     try:
@@ -59,8 +59,8 @@ def cohort900(tmp_path_factory, signing_key):
 @pytest.fixture
 def small_course(tmp_path, signing_key):
     """A five-participant course (no gradebook) for quick command tests."""
-    from c4c_lms.config import load_course
-    from c4c_lms.roster import Participant, save_roster
+    from c4c_lms.core.config import load_course
+    from c4c_lms.lms.roster import Participant, save_roster
     from make_cohort import _course_files
 
     _course_files(tmp_path, "")

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from c4c_lms.romanise import romanise  # noqa: E402
+from c4c_lms.core.romanise import romanise  # noqa: E402
 
 EXPECTED_CERTIFIED = 572
 GROUPS = {  # name: (count, what it tests)
@@ -365,8 +365,8 @@ def _gradebook(course, people: list[Person]) -> None:
 
 def build(root: Path, seed: int = 20240115, verify_url: str = "") -> dict:
     """Write the fixture course to ``root``; returns the designed truth for assertions."""
-    from c4c_lms.config import load_course
-    from c4c_lms.roster import Participant, save_roster
+    from c4c_lms.core.config import load_course
+    from c4c_lms.lms.roster import Participant, save_roster
 
     rng = random.Random(seed)
     people = _people(rng, sum(c for c, _ in GROUPS.values()))

@@ -6,9 +6,9 @@ import codecs
 
 import pytest
 
-from c4c_lms import attendance
-from c4c_lms.exceptions import InputFileError
-from c4c_lms.roster import load_roster
+from c4c_lms.cohort import attendance
+from c4c_lms.core.exceptions import InputFileError
+from c4c_lms.lms.roster import load_roster
 from conftest import invoke
 
 ZOOM = """Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants
@@ -148,7 +148,7 @@ def test_mixed_encoding_is_refused_with_rows(small_course, tmp_path):
 
 def test_every_cohort_message_has_both_languages():
     """Does every message of the cohort catalogues exist in Ukrainian and English?"""
-    from c4c_lms.i18n import Catalogue
+    from c4c_lms.core.i18n import Catalogue
 
     for name in ("attendance", "completion", "certificates", "report"):
         assert Catalogue.load(name).missing() == [], name

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from c4c_lms import certificates as certs
-from c4c_lms.exceptions import CertificateError
+from c4c_lms.cohort import certificates as certs
+from c4c_lms.core.exceptions import CertificateError
 
 KEY = b"unit-test-key-0123456789"
 NUMBER = certs.certificate_number("c4c-icc", 2024, "p0001")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from c4c_lms import attendance, certificates
-from c4c_lms.cohort import load_cohort
-from c4c_lms.completion import evaluate, rules_from_course
-from c4c_lms.config import load_course
+from c4c_lms.cohort import attendance
+from c4c_lms.cohort import certificates
+from c4c_lms.cohort.data import load_cohort
+from c4c_lms.cohort.completion import evaluate, rules_from_course
+from c4c_lms.core.config import load_course
 from conftest import invoke
 
 

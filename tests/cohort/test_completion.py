@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from c4c_lms.cohort import CohortData
-from c4c_lms.completion import Rules, evaluate, explain, funnel, needs_attention
+from c4c_lms.cohort.data import CohortData
+from c4c_lms.cohort.completion import Rules, evaluate, explain, funnel, needs_attention
 
 RULES = Rules(min_days_attended=4, min_minutes_per_day=60, min_score_percent=60,
               required_exercises=("ex01",), exercise_pass_percent=50)  # fmt: skip

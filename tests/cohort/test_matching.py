@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from c4c_lms.cohort import Matcher, normalise_name
-from c4c_lms.romanise import romanise
-from c4c_lms.roster import Participant
+from c4c_lms.cohort.data import Matcher, normalise_name
+from c4c_lms.core.romanise import romanise
+from c4c_lms.lms.roster import Participant
 
 FIRST = ["Олена", "Сергій", "Юлія", "Ярослав", "Григорій", "Євгенія", "Мар'яна", "Олександр", "Щасливий"]
 LAST = ["Коваль", "Гнатюк", "Щербак", "Дзюба", "Згоранський", "Їжакевич", "Шевченко", "Яковенко"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from c4c_lms import attendance, certificates
-from c4c_lms.cohort import load_cohort
-from c4c_lms.roster import load_roster
+from c4c_lms.cohort import attendance
+from c4c_lms.cohort import certificates
+from c4c_lms.cohort.data import load_cohort
+from c4c_lms.lms.roster import load_roster
 from conftest import invoke
 from test_attendance import ZOOM, write
 

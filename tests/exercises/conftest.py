@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+# The exercise specs and their builder are authoring tools (tools/exercises/), not tests.
+for _folder in (HERE, HERE.parents[1] / "tools" / "exercises"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
 from build_exercises import available_specs  # noqa: E402
 from exbuild import EXERCISES, LANGS, REPO, assignment_dir  # noqa: E402
@@ -30,7 +32,7 @@ def c4c(root: Path, *args: str) -> str:
     """Run a real `c4c` command on the course at ``root``; fail the test on a non-zero exit."""
     from click.testing import CliRunner
 
-    from c4c_lms.cli import cli
+    from c4c_lms.cli.main import cli
 
     result = CliRunner().invoke(cli, ["--course-root", str(root), "--lang", "en", *args],
                                 catch_exceptions=False)

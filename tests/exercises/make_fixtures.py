@@ -14,8 +14,10 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+# The exercise specs and their builder are authoring tools (tools/exercises/), not tests.
+for _folder in (HERE, HERE.parents[1] / "tools" / "exercises"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
 import nbformat  # noqa: E402
 

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from helpers import free_port, stop_process
 
-from c4c_lms.config import load_course
-from c4c_lms.serve import server_command, server_ready
+from c4c_lms.core.config import load_course
+from c4c_lms.lms.serve import server_command, server_ready
 
 NOTEBOOK = "modules/m01_partnerships/m01_partnerships_en.ipynb"
 

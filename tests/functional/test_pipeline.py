@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from c4c_lms.cli import cli
-from c4c_lms.feedback import unsafe_html
+from c4c_lms.cli.main import cli
+from c4c_lms.lms.feedback import unsafe_html
 
 FIXTURE = Path(__file__).resolve().parents[1] / "files" / "course101"
 

@@ -15,11 +15,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from c4c_lms.config import load_course
-from c4c_lms.grading import grade_all
-from c4c_lms.release import release
-from c4c_lms.roster import import_roster
-from c4c_lms.sandbox import isolation_mode, run_sandboxed
+from c4c_lms.core.config import load_course
+from c4c_lms.lms.grading.batch import grade_all
+from c4c_lms.lms.release import release
+from c4c_lms.lms.roster import import_roster
+from c4c_lms.lms.grading.sandbox import isolation_mode, run_sandboxed
 
 FIXTURE = Path(__file__).resolve().parents[1] / "files" / "course101"
 LIMITS = dict(cell_timeout=4, submission_timeout=40, memory_mb=1024, max_processes=32)
@@ -150,7 +150,7 @@ def test_the_fallback_without_bubblewrap_still_grades(tmp_path):
 @pytest.mark.slow
 def test_a_sandbox_that_died_is_replaced():
     """If the warm sandbox is gone (crash, OOM killer), does the next submission still grade?"""
-    from c4c_lms import sandbox
+    from c4c_lms.lms.grading import sandbox
 
     assert text(run("print('one')"), 0).strip() == "one"
     for server in sandbox._SERVERS.values():

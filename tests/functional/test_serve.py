@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from helpers import free_port
 
-from c4c_lms.serve import server_ready
+from c4c_lms.lms.serve import server_ready
 
 
 def get(url: str) -> tuple[int, str]:

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from c4c_lms import module_widgets as mw
-from c4c_lms.i18n import Catalogue
-from c4c_lms.module_tools import (
+from c4c_lms.widgets import module_widgets as mw
+from c4c_lms.core.i18n import Catalogue
+from c4c_lms.content.module_tools import (
     approval_timeline,
     cofinance,
     flat_rate_amount,
@@ -84,7 +84,7 @@ def test_grant_range_verdicts():
 
 def test_budget_calculator_uses_programme_table():
     """Does picking a programme with a known rate set the rate and check the grant range?"""
-    from c4c_lms.refdata import load_programmes
+    from c4c_lms.refdata.tables import load_programmes
 
     programmes = load_programmes()
     calc = mw.budget_calculator("en", programmes)

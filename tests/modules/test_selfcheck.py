@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from c4c_lms.i18n import Catalogue
-from c4c_lms.selfcheck import (
+from c4c_lms.core.i18n import Catalogue
+from c4c_lms.widgets.selfcheck import (
     check_choice,
     check_numeric,
     check_order,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from c4c_lms import programme_explorer as pe
-from c4c_lms.i18n import Catalogue
+from c4c_lms.widgets import programme_explorer as pe
+from c4c_lms.core.i18n import Catalogue
 
 COLUMNS = ["id", "name_en", "name_uk", "themes", "applicant_types", "ukraine_status",
            "ukraine_since", "grant_min_eur", "grant_max_eur", "max_cofinancing_rate", "call_months",
@@ -195,7 +195,7 @@ def test_small_widgets(programmes):
 @pytest.mark.parametrize("lang", ["uk", "en"])
 def test_real_reference_data_renders_without_placeholders(lang):
     """Do all explorers run on the real refdata tables and never print nan/NaT/<NA> for unknowns?"""
-    from c4c_lms.refdata import load_cases, load_oblasts, load_programmes
+    from c4c_lms.refdata.tables import load_cases, load_oblasts, load_programmes
 
     programmes, cases, oblasts = load_programmes(), load_cases(), load_oblasts()
     explorer = pe.ProgrammeExplorer(programmes, lang=lang)

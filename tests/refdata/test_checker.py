@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from c4c_lms import refdata
-from c4c_lms.exceptions import InputFileError
+from c4c_lms.refdata import tables as refdata
+from c4c_lms.core.exceptions import InputFileError
 
 
 def _copy_with(tmp_path, name, edit):
@@ -103,7 +103,7 @@ def test_messages_in_both_languages(tmp_path):
     path = _copy_with(tmp_path, "cases", lambda r: r.update(source_url=""))
     assert "немає source_url" in refdata.check_table("cases", path, lang="uk")[0]
     assert "is empty" in refdata.check_table("cases", path, lang="en")[0]
-    from c4c_lms.i18n import Catalogue
+    from c4c_lms.core.i18n import Catalogue
     assert Catalogue.load("refdata").missing() == []
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pycountry
 import pytest
 
-from c4c_lms import refdata
+from c4c_lms.refdata import tables as refdata
 
 TABLE_NAMES = sorted(refdata.TABLES)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from c4c_lms.config import load_course
-from c4c_lms.exceptions import ConfigError
+from c4c_lms.core.config import load_course
+from c4c_lms.core.exceptions import ConfigError
 
 FIXTURE = Path(__file__).resolve().parents[1] / "files" / "course101"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from c4c_lms.feedback import SanitiseStudentContent, StripHiddenTests, unsafe_html
-from c4c_lms.tabular import neutralise_formula
+from c4c_lms.lms.feedback import SanitiseStudentContent, StripHiddenTests, unsafe_html
+from c4c_lms.core.files import neutralise_formula
 
 
 def test_formula_prefixes_are_neutralised():

@@ -7,8 +7,8 @@ import string
 import pytest
 from click.testing import CliRunner
 
-from c4c_lms.cli import cli
-from c4c_lms.i18n import Catalogue, catalogue_names
+from c4c_lms.cli.main import cli
+from c4c_lms.core.i18n import Catalogue, catalogue_names
 
 
 @pytest.mark.parametrize("name", catalogue_names())
@@ -75,7 +75,7 @@ def test_course_check_reports_broken_notebooks(tmp_path):
 
 def test_grading_reasons_are_localised(monkeypatch):
     """Are recorded grading reasons shown in Ukrainian and English, detail kept?"""
-    from c4c_lms.cli import localise_reason
+    from c4c_lms.cli.main import localise_reason
 
     monkeypatch.setenv("C4C_LANG", "uk")
     assert localise_reason("invalid notebook file (not JSON)") == "файл зошита пошкоджений (не JSON)"

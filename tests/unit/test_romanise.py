@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from c4c_lms.romanise import has_cyrillic, romanise
+from c4c_lms.core.romanise import has_cyrillic, romanise
 
 EXAMPLES = {
     "Алушта": "Alushta", "Борщагівка": "Borshchahivka", "Вишгород": "Vyshhorod",

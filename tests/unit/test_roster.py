@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from c4c_lms.config import load_course
-from c4c_lms.exceptions import InputFileError
-from c4c_lms.roster import STUDENT_ID, Participant, find_by_name, import_roster, load_roster
+from c4c_lms.core.config import load_course
+from c4c_lms.core.exceptions import InputFileError
+from c4c_lms.lms.roster import STUDENT_ID, Participant, find_by_name, import_roster, load_roster
 
 FIXTURE = Path(__file__).resolve().parents[1] / "files" / "course101"
 HEADER = "id,first_name_uk,last_name_uk,email,community,oblast,role\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from c4c_lms.config import load_course
-from c4c_lms.roster import import_roster
-from c4c_lms.submissions import import_submissions
+from c4c_lms.core.config import load_course
+from c4c_lms.lms.roster import import_roster
+from c4c_lms.lms.submissions import import_submissions
 
 FIXTURE = Path(__file__).resolve().parents[1] / "files" / "course101"
 

@@ -1,0 +1,132 @@
+"""Reading lecturers' spreadsheets: CSV in any of the encodings they meet, and XLSX.
+
+Encodings seen in practice: UTF-8 with or without a BOM (LibreOffice, Google Sheets, newer
+Excel) and cp1251 (older Windows Excel in Ukrainian). We try them in that order and say which
+one was used, because a silent wrong guess corrupts every Cyrillic name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from c4c_lms.core.exceptions import InputFileError
+
+ENCODINGS = ("utf-8-sig", "cp1251")
+
+
+@dataclass
+class Table:
+    """Rows of a spreadsheet as dicts keyed by normalised header, with 1-based file row numbers."""
+
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+    encoding: str
+    source: str
+
+
+def normalise_header(name: str) -> str:
+    return " ".join(name.strip().lower().replace("\ufeff", "").split())
+
+
+def decode(raw: bytes, path: str) -> tuple[str, str]:
+    """Decode ``raw`` with the first encoding that fits; (text, encoding)."""
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError(path, [("1", "unknown text encoding (expected UTF-8 or cp1251)")])
+
+
+def read_csv_text(text: str, path: str, encoding: str) -> Table:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header_row = next(reader)
+    except StopIteration:
+        raise InputFileError(path, [("1", "the file is empty")]) from None
+    except csv.Error as err:
+        raise InputFileError(path, [("1", f"unreadable CSV: {err}")]) from None
+    header = [normalise_header(h) for h in header_row]
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[tuple[str, str]] = []
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                problems.append((f"row {line}", f"{len(values)} values but {len(header)} columns"))
+                continue
+            values = values + [""] * (len(header) - len(values))
+            rows.append((line, {h: v.strip() for h, v in zip(header, values)}))
+    except csv.Error as err:
+        problems.append((f"row {reader.line_num}", f"unreadable CSV: {err}"))
+    if problems:
+        raise InputFileError(path, problems)
+    return Table(header, rows, encoding, path)
+
+
+def read_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for broken files
+        raise InputFileError(str(path), [("1", f"not a readable XLSX workbook: {err}")]) from None
+    sheet = wb.active
+    it = sheet.iter_rows(values_only=True)
+    try:
+        header = [normalise_header(str(h or "")) for h in next(it)]
+    except StopIteration:
+        raise InputFileError(str(path), [("1", "the workbook is empty")]) from None
+    rows = []
+    for number, values in enumerate(it, start=2):
+        cells = ["" if v is None else str(v).strip() for v in values]
+        if any(cells):
+            rows.append((number, dict(zip(header, cells + [""] * (len(header) - len(cells))))))
+    wb.close()
+    return Table(header, rows, "xlsx", str(path))
+
+
+def read_table(path: Path) -> Table:
+    """Read a CSV or XLSX file into a :class:`Table`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(str(path), [("-", "file not found")])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    text, encoding = decode(path.read_bytes(), str(path))
+    return read_csv_text(text, str(path), encoding)
+
+
+def neutralise_formula(value: object) -> object:
+    """Make a spreadsheet cell inert: text starting with = + - @ tab or CR gets a leading quote.
+
+    Numbers pass through unchanged (a negative score is not a formula).
+    """
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    A crash or a full disk mid-write leaves the previous file intact, never half of a new one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)

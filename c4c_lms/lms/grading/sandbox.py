@@ -1,0 +1,354 @@
+"""Executing participants' notebooks in a sandbox, for nbgrader's autograde (trusted side).
+
+``SandboxExecute`` replaces nbgrader's ``Execute`` preprocessor. It copies only this
+submission's notebook and the exercise's data files into the sandbox's participant folder,
+hands them to the sandbox and reads back plain JSON lines (size-capped, never unpickled).
+nbgrader's own preprocessors then score the cells and write the gradebook, so formgrader,
+feedback and exports work unchanged.
+
+Each grading process keeps one warm sandbox (``WarmSandbox``): ``runner.py`` imports
+Jupyter and the exercises' libraries once, then forks a fresh kernel for every submission.
+
+Isolation, by platform (see README "Grading safely and fast"):
+
+* Linux with bubblewrap (``bwrap``) run as root: new mount, PID, network, IPC and UTS namespaces;
+  only /usr, the Python installation and the participant folder are visible (the gradebook,
+  ``exercises/`` with solutions and other participants' work are not); each kernel runs as an
+  unprivileged per-worker user id with rlimits (address space, processes, file size, no core
+  dumps) and no new privileges, in a PID and IPC namespace of its own; between submissions the
+  folder and /tmp are emptied and every process of the kernel's user is killed.
+* Elsewhere (no bwrap, or not root): the same rlimits, a fresh participant folder and a killed
+  process group, but files the lecturer's account can read stay readable. ``c4c grade`` says
+  which mode it used.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import multiprocessing.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer, List, Unicode
+
+RUNNER = Path(__file__).with_name("runner.py")
+MAX_LINE = 8_000_000  # bytes of one result line (one cell's outputs after the runner's caps)
+MAX_TOTAL = 40_000_000  # bytes of all results of one submission
+STATUS_FILE = ".c4c_execution.json"
+STARTUP_TIMEOUT = 120  # seconds for the sandbox to import Jupyter and the preloaded modules
+
+
+def isolation_mode() -> str:
+    """'bwrap' when full isolation is available here, else 'limits'."""
+    if sys.platform.startswith("linux") and shutil.which("bwrap") and os.geteuid() == 0:
+        return "bwrap"
+    return "limits"
+
+
+@dataclass
+class Execution:
+    """What came back from the sandbox."""
+
+    outputs: dict[int, list] = field(default_factory=dict)
+    status: str = "error"
+    reason: str = "no result from the sandbox"
+
+
+def kernel_uid() -> int:
+    # One user id per grading process: process limits count per user, and parallel workers
+    # must not share a budget or be able to signal each other's kernels.
+    return 61000 + os.getpid() % 20000
+
+
+def _bwrap(box: Path, env: dict[str, str]) -> list[str]:
+    prefixes = sorted({os.path.abspath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+    # /tmp first: a later bind under /tmp (a checkout in /tmp/...) must land on top of it.
+    cmd = ["bwrap", "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+           "--ro-bind", "/usr", "/usr"]  # fmt: skip
+    for name in ("lib", "lib64", "bin", "sbin"):
+        if Path(f"/{name}").is_symlink():
+            cmd += ["--symlink", f"usr/{name}", f"/{name}"]
+        elif Path(f"/{name}").is_dir():
+            cmd += ["--ro-bind", f"/{name}", f"/{name}"]
+    made: set[str] = set()
+    for prefix in prefixes:
+        # bwrap creates missing parent folders as 0700 (root only); the kernel's user must
+        # traverse them to reach the interpreter, so create them readable first.
+        for parent in reversed(Path(prefix).parents[:-1]):
+            if str(parent) not in made:
+                cmd += ["--perms", "0755", "--dir", str(parent)]
+                made.add(str(parent))
+        cmd += ["--ro-bind", prefix, prefix]
+    cmd += [
+        "--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/c4c",
+        "--ro-bind", str(RUNNER), "/opt/c4c/runner.py",
+        "--perms", "0755", "--dir", "/home",
+        "--bind", str(box / "work"), "/home/participant",
+        # Not --unshare-all: a user namespace would leave the kernel's user id unmapped.
+        "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+        "--die-with-parent", "--new-session",
+        "--clearenv", "--chdir", "/home/participant",
+    ]  # fmt: skip
+    for name, value in env.items():
+        cmd += ["--setenv", name, value]
+    return cmd
+
+
+class WarmSandbox:
+    """One long-lived sandbox server per grading process, fed one submission at a time.
+
+    The server (``runner.py``) imports Jupyter and the exercises' libraries once and
+    forks a fresh, unprivileged kernel for each job. Between jobs this side empties the
+    participant's folder and kills whatever the kernel's user left; a job that breaks the
+    protocol or runs out of time costs the whole server, which restarts for the next one.
+    """
+
+    def __init__(self, mode: str, preload: tuple[str, ...] = ()):
+        self.mode, self.preload = mode, preload
+        self.box = Path(tempfile.mkdtemp(prefix="c4c-sandbox-"))
+        self.work = self.box / "work"
+        self.work.mkdir()
+        self.uid = kernel_uid() if mode == "bwrap" else None
+        settings = {"preload": list(preload), "private_tmp": mode == "bwrap"}
+        runner = "/opt/c4c/runner.py" if mode == "bwrap" else str(RUNNER)
+        cmd = [os.path.abspath(sys.executable), "-I", runner, json.dumps(settings)]
+        if mode == "bwrap":
+            cmd = _bwrap(self.box, self._environment()) + ["--"] + cmd
+        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, start_new_session=True,
+                                        env=None if mode == "bwrap" else self._environment(),
+                                        cwd=str(self.work))  # fmt: skip
+        self.buffer = b""
+        if self._read(lambda item: item.get("ready") is True, STARTUP_TIMEOUT, Execution()) is None:
+            self.close()
+            raise RuntimeError("the grading sandbox did not start")
+
+    def _environment(self) -> dict[str, str]:
+        """What the kernel sees (in bwrap mode, paths inside the sandbox)."""
+        if self.mode == "bwrap":
+            home, runtime = "/home/participant", "/tmp"
+            path = f"{Path(sys.executable).parent}:/usr/bin:/bin"
+        else:
+            home, runtime, path = str(self.work), str(self.box), os.environ.get("PATH", "")
+        return {"HOME": home, "PATH": path, "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
+                "JUPYTER_RUNTIME_DIR": f"{runtime}/runtime", "IPYTHONDIR": f"{runtime}/ipython",
+                "MPLCONFIGDIR": f"{runtime}/matplotlib"}  # fmt: skip
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def run(self, nb: NotebookNode, data_dir: Path | None, *, cell_timeout: int, submission_timeout: int,
+            memory_mb: int, max_processes: int, max_file_mb: int) -> Execution:  # fmt: skip
+        import nbformat
+
+        self._reset_work(data_dir)
+        nbformat.write(nb, str(self.work / "submission.ipynb"))
+        if self.uid is not None:
+            for path in [self.work, *self.work.rglob("*")]:
+                os.chown(path, self.uid, self.uid, follow_symlinks=False)
+                os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        inside = "/home/participant" if self.mode == "bwrap" else str(self.work)
+        env = self._environment()
+        job = {
+            "notebook": f"{inside}/submission.ipynb", "cwd": inside, "uid": self.uid, "env": env,
+            "runtime_dir": env["JUPYTER_RUNTIME_DIR"],
+            "cell_timeout": cell_timeout, "submission_timeout": submission_timeout,
+            "limits": {"memory": memory_mb * 1024 * 1024, "processes": max_processes,
+                       "file_size": max_file_mb * 1024 * 1024},
+        }  # fmt: skip
+        result = Execution()
+        try:
+            self.process.stdin.write((json.dumps(job) + "\n").encode())
+            self.process.stdin.flush()
+        except OSError:
+            self.close()
+            result.reason = "the grading sandbox stopped"
+            return result
+        finished = self._read(lambda item: "status" in item, submission_timeout + 20, result)
+        if finished is None:
+            self.close()  # out of time or out of protocol: start afresh for the next job
+        else:
+            result.status, result.reason = str(finished["status"])[:40], str(finished.get("reason", ""))[:300]
+        if self.uid is not None:
+            _kill_user(self.uid)
+        if result.status == "error" and result.reason == "no result from the sandbox" and result.outputs:
+            result.status, result.reason = "kernel_died", "the sandbox ended early"
+        return result
+
+    def _reset_work(self, data_dir: Path | None) -> None:
+        # Empty, not replace: the folder is bind-mounted into the running sandbox.
+        for entry in list(self.work.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        if data_dir is not None:
+            shutil.copytree(data_dir, self.work, symlinks=False, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.ipynb", ".*", "timestamp.txt"))  # fmt: skip
+
+    def _read(self, is_last: Callable[[dict], bool], timeout: float, result: Execution) -> dict | None:
+        """Read result lines into ``result`` until ``is_last`` matches; None on timeout or breach."""
+        import selectors
+        import time
+
+        deadline = time.monotonic() + timeout
+        total = 0
+        fd = self.process.stdout.fileno()
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while True:
+                while b"\n" in self.buffer:
+                    line, self.buffer = self.buffer.split(b"\n", 1)
+                    item = _parse(line)
+                    if item is None:
+                        continue
+                    if is_last(item):
+                        return item
+                    if isinstance(item.get("cell"), int) and isinstance(item.get("outputs"), list):
+                        result.outputs[item["cell"]] = item["outputs"]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    result.status, result.reason = "timeout", "submission time limit reached (sandbox killed)"
+                    return None
+                if not selector.select(timeout=min(remaining, 1.0)):
+                    continue
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return None
+                total += len(chunk)
+                if total > MAX_TOTAL or len(self.buffer) > MAX_LINE:
+                    result.status, result.reason = "error", "outputs larger than the limit"
+                    return None
+                self.buffer += chunk
+
+    def close(self) -> None:
+        if self.process.stdin:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        _kill_group(self.process)
+        if self.uid is not None:
+            _kill_user(self.uid)
+        shutil.rmtree(self.box, ignore_errors=True)
+
+
+def _parse(line: bytes) -> dict | None:
+    if len(line) > MAX_LINE:
+        return None
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return None
+    return item if isinstance(item, dict) else None
+
+
+_SERVERS: dict[tuple, WarmSandbox] = {}
+
+
+def close_servers() -> None:
+    while _SERVERS:
+        _SERVERS.popitem()[1].close()
+
+
+# A forked grading worker must start its own server, not write into its parent's.
+os.register_at_fork(after_in_child=_SERVERS.clear)
+atexit.register(close_servers)
+
+
+def run_sandboxed(
+    nb: NotebookNode, data_dir: Path | None, *, cell_timeout: int, submission_timeout: int,
+    memory_mb: int, max_processes: int, max_file_mb: int = 50, mode: str | None = None,
+    preload: tuple[str, ...] = (),
+) -> Execution:
+    """Execute ``nb`` in this process's warm sandbox, in a folder holding only it and ``data_dir``'s files."""
+    key = (mode or isolation_mode(), tuple(preload))
+    server = _SERVERS.get(key)
+    if server is None or not server.alive():
+        if server is not None:
+            server.close()
+        try:
+            server = _SERVERS[key] = WarmSandbox(*key)
+        except RuntimeError as err:
+            return Execution(reason=str(err))
+        # Pool workers leave through multiprocessing's exit hooks, which skip atexit.
+        multiprocessing.util.Finalize(server, server.close, exitpriority=10)
+    return server.run(nb, data_dir, cell_timeout=cell_timeout, submission_timeout=submission_timeout,
+                      memory_mb=memory_mb, max_processes=max_processes, max_file_mb=max_file_mb)  # fmt: skip
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def _kill_user(uid: int) -> None:
+    """Belt and braces: no process of the kernel's user id survives its grading."""
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                os.kill(int(pid), signal.SIGKILL)
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+
+
+def merge(nb: NotebookNode, execution: Execution) -> NotebookNode:
+    """Put the sandbox's outputs into ``nb``; code cells that never ran get an error output.
+
+    nbgrader scores a graded code cell with no error output as passed, so a cell that did not
+    run because the kernel died must carry an error to be scored 0.
+    """
+    import nbformat
+
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if index in execution.outputs:
+            cell.outputs = [nbformat.from_dict(o) for o in execution.outputs[index]]
+        else:
+            cell.outputs = [new_output("error", ename="NotExecuted", evalue=execution.reason,
+                                       traceback=[f"NotExecuted: {execution.reason}"])]  # fmt: skip
+    return nb
+
+
+class SandboxExecute(NbGraderPreprocessor):
+    """nbgrader preprocessor: execute the notebook in the sandbox instead of in-process."""
+
+    cell_timeout = Integer(30, help="Seconds per cell.").tag(config=True)
+    submission_timeout = Integer(300, help="Seconds for the whole notebook.").tag(config=True)
+    memory_mb = Integer(2048, help="Address-space limit of the kernel, MiB.").tag(config=True)
+    max_processes = Integer(64, help="Processes the kernel's user may run.").tag(config=True)
+    mode = Unicode("", help="'bwrap' or 'limits'; empty chooses the strongest available.").tag(config=True)
+    preload = List(Unicode(), help="Modules the warm sandbox imports once, before forking kernels.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        for _attempt in range(2):  # once more only if not a single cell ran (kernel never started)
+            execution = run_sandboxed(
+                nb, folder, cell_timeout=self.cell_timeout, submission_timeout=self.submission_timeout,
+                memory_mb=self.memory_mb, max_processes=self.max_processes, mode=self.mode or None,
+                preload=tuple(self.preload),
+            )  # fmt: skip
+            if execution.outputs or execution.status != "error":
+                break
+        merge(nb, execution)
+        executed = sorted(execution.outputs)
+        (folder / STATUS_FILE).write_text(json.dumps({
+            "status": execution.status, "reason": execution.reason, "executed_cells": executed,
+            "mode": self.mode or isolation_mode(),
+        }))  # fmt: skip
+        return nb, resources
