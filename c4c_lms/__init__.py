@@ -1,18 +1,21 @@
-"""C4C Workbench: the lecturer's side of "International Cooperation for Communities"."""
+"""C4C Workbench: the course-in-a-box of "International Cooperation for Communities".
 
-from __future__ import annotations
+The package is layered; each layer imports only the layers listed for it (a test enforces
+this, ``tests/unit/test_architecture.py``; see ``ARCHITECTURE.md``):
 
-import os
-import sys
+- ``core``     config, exceptions, i18n and message catalogues, romanisation, names, files: nothing of ours
+- ``refdata``  the sourced reference tables and their checks: ``core``
+- ``content``  pure domain logic (planner, budget, funding, partners, profile, calendar,
+               programmes, documents): ``core``, ``refdata``; never ipywidgets or nbgrader
+- ``widgets``  the only ipywidgets users (app kit, self-checks, module widgets, explorers):
+               ``content``, ``refdata``, ``core``
+- ``lms``      the nbgrader side (workspace, roster, release, submissions, feedback, export,
+               serve, course check; ``lms/grading``: batch, outcomes, sandbox, runner): ``core``
+- ``cohort``   attendance, completion, certificates, cohort data, report, privacy: ``lms``,
+               ``refdata``, ``core``
+- ``api``, ``cli``  the lecturer's functions and the ``c4c`` command: ``cohort``, ``lms``, ``core``
+
+Importing this package has no side effects.
+"""
 
 __version__ = "0.1.0"
-
-# jsonschema (imported by nbformat and nbgrader) loads rfc3987_syntax when installed, which
-# builds a parser for ~2 s per process; no schema we use has the "iri" format it checks.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-# nbgrader runs the `alembic` executable from PATH when it opens a gradebook; make the tools
-# installed beside this interpreter findable even when the virtualenv is not activated.
-_bin = os.path.dirname(sys.executable)
-if _bin not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")

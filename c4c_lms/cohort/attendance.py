@@ -21,7 +21,8 @@ from pathlib import Path
 
 from c4c_lms.core.exceptions import C4CError, InputFileError
 from c4c_lms.core.i18n import Catalogue
-from c4c_lms.core.files import decode, normalise_header
+from c4c_lms.core.names import Matcher, normalise_name
+from c4c_lms.core.files import decode, normalise_header, write_json_atomic
 
 M = Catalogue.load("attendance")
 SCHEMA = "c4c-attendance/1"
@@ -89,17 +90,17 @@ class ParsedFile:
     sha256: str
 
 
-def _where(line: int | str) -> str:
-    return M.t("row", None, line=line)
+def _where(line: int | str, lang: str) -> str:
+    return M.t("row", lang, line=line)
 
 
-def decode_bytes(raw: bytes, path: str) -> tuple[str, str]:
+def decode_bytes(raw: bytes, path: str, *, lang: str = "uk") -> tuple[str, str]:
     """Text and a label of its encoding: utf-16 (Teams), utf-8-bom, utf-8 or cp1251."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise InputFileError(path, [(_where(1), M.t("bad_encoding"))]) from None
+            raise InputFileError(path, [(_where(1, lang), M.t("bad_encoding", lang))]) from None
     text, encoding = decode(raw, path)
     if encoding == "cp1251":
         # A file pasted together from two exports: lines that are valid UTF-8 inside a cp1251
@@ -108,7 +109,7 @@ def decode_bytes(raw: bytes, path: str) -> tuple[str, str]:
                  if max(line, default=0) >= 0x80 and _is_utf8(line)]  # fmt: skip
         if mixed:
             rows = ", ".join(str(n) for n in mixed[:10]) + ("…" if len(mixed) > 10 else "")
-            raise InputFileError(path, [(_where(mixed[0]), M.t("mixed_encoding", rows=rows))])
+            raise InputFileError(path, [(_where(mixed[0], lang), M.t("mixed_encoding", lang, rows=rows))])
     if encoding == "utf-8-sig":
         encoding = "utf-8-bom" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
     return text, encoding
@@ -186,12 +187,12 @@ def _find_header(lines: list[str]) -> tuple[int, str | None]:
     return -1, None
 
 
-def read_rows(text: str, path: str) -> tuple[str, list[Row], list[tuple[str, str]]]:
+def read_rows(text: str, path: str, *, lang: str = "uk") -> tuple[str, list[Row], list[tuple[str, str]]]:
     """Detect the layout and return (format, rows, problems); problems carry row numbers."""
     lines = text.splitlines()
     start, fmt = _find_header(lines)
     if fmt is None:
-        raise InputFileError(path, [(_where(1), M.t("unknown_layout"))])
+        raise InputFileError(path, [(_where(1, lang), M.t("unknown_layout", lang))])
     block = []
     for line in lines[start:]:
         if block and (not line.strip() or SECTION.match(line)):
@@ -204,9 +205,9 @@ def read_rows(text: str, path: str) -> tuple[str, list[Row], list[tuple[str, str
         header = [normalise_header(h) for h in next(reader)]
         records = [(start + reader.line_num, values) for values in reader]
     except csv.Error as err:
-        raise InputFileError(path, [(_where(start + reader.line_num), M.t("bad_csv", error=err))]) from None
+        raise InputFileError(path, [(_where(start + reader.line_num, lang), M.t("bad_csv", lang, error=err))]) from None
     if fmt == "teams_events":
-        return fmt, _team_events(header, records, problems), problems
+        return fmt, _team_events(header, records, problems, lang), problems
     spec = HEADERS[fmt]
     col = {k: _column(header, names) for k, names in spec.items()}
     rows: list[Row] = []
@@ -214,7 +215,7 @@ def read_rows(text: str, path: str) -> tuple[str, list[Row], list[tuple[str, str
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
-            problems.append((_where(line), M.t("too_many_values", got=len(values), want=len(header))))
+            problems.append((_where(line, lang), M.t("too_many_values", lang, got=len(values), want=len(header))))
             continue
         cell = {k: (values[i].strip() if i is not None and i < len(values) else "") for k, i in col.items()}
         name = cell.get("name") or f"{cell.get('first', '')} {cell.get('last', '')}".strip()
@@ -222,28 +223,28 @@ def read_rows(text: str, path: str) -> tuple[str, list[Row], list[tuple[str, str
         if "@" not in email:
             email = ""
         if not name and not email:
-            problems.append((_where(line), M.t("no_name")))
+            problems.append((_where(line, lang), M.t("no_name", lang)))
             continue
         try:
             start_t = parse_time(cell["join"]) if cell.get("join") else None
             end_t = parse_time(cell["leave"]) if cell.get("leave") else None
         except ValueError as err:
-            problems.append((_where(line), M.t("bad_time", value=str(err))))
+            problems.append((_where(line, lang), M.t("bad_time", lang, value=str(err))))
             continue
         minutes = None
         if cell.get("minutes"):
             try:
                 minutes = parse_minutes(cell["minutes"])
             except ValueError:
-                problems.append((_where(line), M.t("bad_minutes", value=cell["minutes"])))
+                problems.append((_where(line, lang), M.t("bad_minutes", lang, value=cell["minutes"])))
                 continue
         elif start_t is not None and end_t is not None:
             minutes = (end_t - start_t) / 60
         if minutes is None:
-            problems.append((_where(line), M.t("no_minutes")))
+            problems.append((_where(line, lang), M.t("no_minutes", lang)))
             continue
         if minutes < 0 or (start_t is not None and end_t is not None and end_t < start_t):
-            problems.append((_where(line), M.t("negative_minutes")))
+            problems.append((_where(line, lang), M.t("negative_minutes", lang)))
             continue
         if fmt == "teams":  # first join/last leave span the gaps; the duration column does not
             start_t = end_t = None
@@ -251,7 +252,7 @@ def read_rows(text: str, path: str) -> tuple[str, list[Row], list[tuple[str, str
     return fmt, rows, problems
 
 
-def _team_events(header: list[str], records: list, problems: list) -> list[Row]:
+def _team_events(header: list[str], records: list, problems: list, lang: str) -> list[Row]:
     """Older Teams reports list Joined/Left events; pair them per person."""
     i_name, i_action, i_time = (header.index(h) for h in ("full name", "user action", "timestamp"))
     open_at: dict[str, tuple[int, float]] = {}
@@ -262,7 +263,7 @@ def _team_events(header: list[str], records: list, problems: list) -> list[Row]:
         try:
             name, action, when = values[i_name].strip(), values[i_action].strip().lower(), parse_time(values[i_time])
         except (IndexError, ValueError):
-            problems.append((_where(line), M.t("bad_event")))
+            problems.append((_where(line, lang), M.t("bad_event", lang)))
             continue
         if action.startswith("join"):
             open_at.setdefault(name, (line, when))
@@ -270,7 +271,7 @@ def _team_events(header: list[str], records: list, problems: list) -> list[Row]:
             first, began = open_at.pop(name)
             rows.append(Row(first, name, "", (when - began) / 60, began, when))
     for name, (line, _began) in open_at.items():
-        problems.append((_where(line), M.t("never_left", name=name)))
+        problems.append((_where(line, lang), M.t("never_left", lang, name=name)))
     return rows
 
 
@@ -288,17 +289,15 @@ def _union_minutes(intervals: list[list[float]]) -> float:
     return total / 60
 
 
-def merge_rejoins(rows: list[Row]) -> tuple[list[Attendee], list[tuple[str, str]]]:
+def merge_rejoins(rows: list[Row], *, lang: str = "uk") -> tuple[list[Attendee], list[tuple[str, str]]]:
     """Group rows per person (email, else name) and add up minutes; overlaps count once."""
-    from c4c_lms.cohort.data import normalise_name
-
     warnings: list[tuple[str, str]] = []
     seen: dict[tuple, int] = {}
     groups: dict[str, list[Row]] = {}
     for row in rows:
         ident = (row.name, row.email, row.start, row.end, row.minutes)
         if ident in seen:
-            warnings.append((_where(row.line), M.t("duplicate_row", first=seen[ident])))
+            warnings.append((_where(row.line, lang), M.t("duplicate_row", lang, first=seen[ident])))
             continue
         seen[ident] = row.line
         key = row.email or "name:" + (normalise_name(row.name) or row.name.strip())
@@ -311,25 +310,25 @@ def merge_rejoins(rows: list[Row]) -> tuple[list[Attendee], list[tuple[str, str]
         name = group[0].name
         phone = not group[0].email and bool(PHONE.match(name))
         if phone:
-            warnings.append((_where(group[0].line), M.t("phone_only", name=name, minutes=round(minutes))))
+            warnings.append((_where(group[0].line, lang), M.t("phone_only", lang, name=name, minutes=round(minutes))))
         attendees.append(Attendee(key, name, group[0].email, round(minutes, 2), [r.line for r in group],
                                   intervals, phone, status="phone" if phone else "unmatched"))  # fmt: skip
     return attendees, warnings
 
 
-def parse_file(path: Path) -> ParsedFile:
+def parse_file(path: Path, *, lang: str = "uk") -> ParsedFile:
     """Read one export completely; raise :class:`InputFileError` listing every bad row."""
     path = Path(path)
     if not path.is_file():
-        raise InputFileError(str(path), [("-", M.t("not_found"))])
+        raise InputFileError(str(path), [("-", M.t("not_found", lang))])
     raw = path.read_bytes()
-    text, encoding = decode_bytes(raw, str(path))
-    fmt, rows, problems = read_rows(text, str(path))
+    text, encoding = decode_bytes(raw, str(path), lang=lang)
+    fmt, rows, problems = read_rows(text, str(path), lang=lang)
     if problems:
         raise InputFileError(str(path), problems)
     if not rows:
-        raise InputFileError(str(path), [(_where(1), M.t("no_rows"))])
-    attendees, warnings = merge_rejoins(rows)
+        raise InputFileError(str(path), [(_where(1, lang), M.t("no_rows", lang))])
+    attendees, warnings = merge_rejoins(rows, lang=lang)
     return ParsedFile(fmt, encoding, attendees, warnings, hashlib.sha256(raw).hexdigest())
 
 
@@ -346,14 +345,8 @@ def load_state(workdir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON through a temporary file in the same folder, then rename over ``path``."""
-    from c4c_lms.core.files import write_text_atomic
-
-    write_text_atomic(Path(path), json.dumps(data, ensure_ascii=False, indent=1))
-
-
-def import_day(workdir: Path, participants: list, path: Path, day: int, n_days: int | None = None) -> dict:
+def import_day(workdir: Path, participants: list, path: Path, day: int, n_days: int | None = None, *,
+               lang: str = "uk") -> dict:
     """Import one day's export, replacing that day; nothing is written if any row is bad.
 
     Earlier manual resolutions for the same attendee (same email or name) are kept.
@@ -382,11 +375,9 @@ def import_day(workdir: Path, participants: list, path: Path, day: int, n_days: 
     InputFileError
         With every bad row (row number, message in the current language).
     """
-    from c4c_lms.cohort.data import Matcher
-
     if day < 1 or (n_days and day > n_days):
-        raise C4CError(M.t("bad_day", day=day, days=n_days or "?"))
-    parsed = parse_file(path)
+        raise C4CError(M.t("bad_day", lang, day=day, days=n_days or "?"))
+    parsed = parse_file(path, lang=lang)
     state = load_state(workdir)
     previous = {a["key"]: a for a in state["days"].get(str(day), {}).get("attendees", [])}
     matcher = Matcher(participants)
@@ -429,19 +420,20 @@ def pending(state: dict) -> list[tuple[str, dict]]:
     return out
 
 
-def resolve(workdir: Path, participants: list, ref: str, participant_id: str | None) -> dict:
+def resolve(workdir: Path, participants: list, ref: str, participant_id: str | None, *,
+            lang: str = "uk") -> dict:
     """Assign pending attendee ``ref`` (``day:index``) to ``participant_id``, or ignore it (None)."""
     state = load_state(workdir)
     try:
         day, index = ref.split(":")
         att = state["days"][day]["attendees"][int(index) - 1]
     except (ValueError, KeyError, IndexError):
-        raise C4CError(M.t("bad_ref", ref=ref)) from None
+        raise C4CError(M.t("bad_ref", lang, ref=ref)) from None
     if participant_id is None:
         att.update(participant_id=None, method="ignored", status="ignored", confidence=0.0)
     else:
         if participant_id not in {p.id for p in participants}:
-            raise C4CError(M.t("unknown_participant", id=participant_id))
+            raise C4CError(M.t("unknown_participant", lang, id=participant_id))
         att.update(participant_id=participant_id, method="manual", status="matched", confidence=1.0)
     write_json_atomic(state_path(workdir), state)
     return att

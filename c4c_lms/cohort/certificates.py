@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from c4c_lms.core.exceptions import CertificateError
+from c4c_lms.core.files import write_json_atomic
 from c4c_lms.core.i18n import LANGUAGES, Catalogue
 
 M = Catalogue.load("certificates")
@@ -37,13 +38,13 @@ CODE = re.compile(r"^(?P<number>[A-Z0-9-]+-\d{4}-[A-Z2-7]{8})-(?P<sig>[A-Z2-7]{4
 
 
 # -- numbers, codes, signatures ------------------------------------------------------------------
-def signing_key(env_name: str) -> bytes:
+def signing_key(env_name: str, *, lang: str = "uk") -> bytes:
     """The signing key from environment variable ``env_name``; a clear error when absent or short."""
     value = os.environ.get(env_name, "")
     if not value:
-        raise CertificateError(M.t("no_key", None, env=env_name))
+        raise CertificateError(M.t("no_key", lang, env=env_name))
     if len(value) < 16:
-        raise CertificateError(M.t("short_key", None, env=env_name))
+        raise CertificateError(M.t("short_key", lang, env=env_name))
     return value.encode("utf-8")
 
 
@@ -84,7 +85,7 @@ class Verification:
     issued_on: str = ""
     reason: str = ""
 
-    def message(self, lang: str | None = None) -> str:
+    def message(self, lang: str = "uk") -> str:
         return M.t(f"verify_{self.status}", lang, number=self.number or "?", holder=self.holder_lat or "-",
                    issued_on=self.issued_on or "-", reason=self.reason or "-")  # fmt: skip
 
@@ -137,19 +138,17 @@ def load_revoked(workdir: Path) -> dict[str, dict]:
 
 
 def _save(workdir: Path, name: str, key: str, value: dict) -> None:
-    from c4c_lms.cohort.attendance import write_json_atomic
-
     write_json_atomic(cert_dir(workdir) / name, {"schema": "c4c-certificates/1", key: value})
 
 
-def revoke(workdir: Path, key: bytes, number_or_code: str, reason: str) -> str:
+def revoke(workdir: Path, key: bytes, number_or_code: str, reason: str, *, lang: str = "uk") -> str:
     """Add a certificate to the revocation list; returns its number."""
     parsed = parse_code(number_or_code)
     number = parsed[0] if parsed else number_or_code.strip().upper()
     if number not in load_registry(workdir):
-        raise CertificateError(M.t("unknown_number", None, number=number))
+        raise CertificateError(M.t("unknown_number", lang, number=number))
     if parsed and not hmac.compare_digest(parsed[1], _signature(key, number)):
-        raise CertificateError(M.t("verify_invalid", None, number=number))
+        raise CertificateError(M.t("verify_invalid", lang, number=number))
     revoked = load_revoked(workdir)
     revoked[number] = {"reason": reason, "revoked_on": dt.date.today().isoformat()}
     _save(workdir, "revoked.json", "revoked", revoked)
@@ -318,14 +317,15 @@ def content_hash(spec: Spec, texts: dict[str, str], verify_url: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def build_specs(course, eligible: list[dict], key: bytes, registry: dict, today: dt.date) -> list[Spec]:
+def build_specs(course, eligible: list[dict], key: bytes, registry: dict, today: dt.date, *,
+                lang: str = "uk") -> list[Spec]:
     info = course.config.course
     verify_url = course.config.certificates.verify_url
     specs, seen = [], {}
     for p in eligible:
         number = certificate_number(info.id, info.start.year, p["id"])
         if number in seen:  # 40 bits: practically never; refuse rather than print two equal numbers
-            raise CertificateError(M.t("number_clash", None, a=seen[number], b=p["id"]))
+            raise CertificateError(M.t("number_clash", lang, a=seen[number], b=p["id"]))
         seen[number] = p["id"]
         code = verification_code(key, number)
         payload = f"{verify_url}?code={code}" if verify_url else code
@@ -337,17 +337,17 @@ def build_specs(course, eligible: list[dict], key: bytes, registry: dict, today:
 
 
 def issue(course, eligible: list[dict], workers: int = 2, today: dt.date | None = None,
-          force: bool = False) -> IssueResult:  # fmt: skip
+          force: bool = False, *, lang: str = "uk") -> IssueResult:  # fmt: skip
     """Write one PDF per eligible participant (dicts of roster fields with ``id``); idempotent.
 
     Numbers, codes and issue dates never change for a person; a PDF is drawn again only when
     its content would differ (or ``force``). All PDFs are drawn into a temporary folder first;
     files and registry change only at the end.
     """
-    key = signing_key(course.config.certificates.signing_key_env)
+    key = signing_key(course.config.certificates.signing_key_env, lang=lang)
     workdir = course.workdir
     registry, revoked = load_registry(workdir), load_revoked(workdir)
-    specs = build_specs(course, eligible, key, registry, today or dt.date.today())
+    specs = build_specs(course, eligible, key, registry, today or dt.date.today(), lang=lang)
     skipped = [s.number for s in specs if s.number in revoked]
     specs = [s for s in specs if s.number not in revoked]
     texts = _page_texts(course.config.course)

@@ -87,25 +87,25 @@ def funnel(outcomes: pd.DataFrame) -> dict[str, int]:
             "passed": int(passed.sum()), "certified": int(certified.sum())}  # fmt: skip
 
 
-def checks(row: pd.Series, rules: Rules) -> list[tuple[str, bool, str]]:
-    """(rule key, met, text) for one participant's row of :func:`evaluate`, in the current language."""
+def checks(row: pd.Series, rules: Rules, *, lang: str = "uk") -> list[tuple[str, bool, str]]:
+    """(rule key, met, text) for one participant's row of :func:`evaluate`, in ``lang``."""
     items = [
         ("rule_days", bool(row["rule_days"]),
-         M.t("check_days", None, have=int(row["days_attended"]), need=rules.min_days_attended,
+         M.t("check_days", lang, have=int(row["days_attended"]), need=rules.min_days_attended,
              minutes=rules.min_minutes_per_day)),
         ("rule_score", bool(row["rule_score"]),
-         M.t("check_score", None, have=f"{row['score_percent']:.0f}", need=f"{rules.min_score_percent:g}")),
+         M.t("check_score", lang, have=f"{row['score_percent']:.0f}", need=f"{rules.min_score_percent:g}")),
     ]  # fmt: skip
     for ex in rules.required_exercises:
         items.append((f"required_{ex}", bool(row[f"required_{ex}"]),
-                      M.t("check_required", None, exercise=ex, need=f"{rules.exercise_pass_percent:g}")))  # fmt: skip
+                      M.t("check_required", lang, exercise=ex, need=f"{rules.exercise_pass_percent:g}")))  # fmt: skip
     return items
 
 
-def explain(row: pd.Series, rules: Rules) -> str:
+def explain(row: pd.Series, rules: Rules, *, lang: str = "uk") -> str:
     """One line per rule with ✓/✗, then the verdict."""
-    lines = [f"{'✓' if met else '✗'} {text}" for _key, met, text in checks(row, rules)]
-    lines.append(M.t("eligible" if row["eligible"] else "not_eligible"))
+    lines = [f"{'✓' if met else '✗'} {text}" for _key, met, text in checks(row, rules, lang=lang)]
+    lines.append(M.t("eligible" if row["eligible"] else "not_eligible", lang))
     return "\n".join(lines)
 
 

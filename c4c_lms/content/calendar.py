@@ -425,7 +425,7 @@ def to_png(plan: Plan, holiday_list=(), lang: str = "en") -> bytes:
 
 def to_pdf(plan: Plan, holiday_list=(), lang: str = "en") -> bytes:
     """A one-page A4 landscape year plan: title, the figure and a dated list (fpdf2, DejaVu)."""
-    from c4c_lms.widgets.appkit import new_pdf
+    from c4c_lms.content.pdf import new_pdf
 
     pdf = new_pdf("landscape")
     pdf.set_font("dejavu", "B", 14)

@@ -180,7 +180,7 @@ def to_docx(blocks: list[Block]) -> bytes:
 
 def to_pdf(blocks: list[Block]) -> bytes:
     """A PDF with the same content (fpdf2, DejaVu Sans from matplotlib so Ukrainian prints)."""
-    from c4c_lms.widgets.appkit import new_pdf
+    from c4c_lms.content.pdf import new_pdf
 
     pdf = new_pdf()
     pdf.set_auto_page_break(True, margin=15)

@@ -286,7 +286,7 @@ def _facts(profile: dict) -> list[tuple[str, str]]:
     """Label/value pairs of the profile in English, in reading order, empty values left out."""
     from babel import Locale
 
-    from c4c_lms.widgets.appkit import theme_label
+    from c4c_lms.content.themes import theme_label
 
     en = Locale("en")
     oblast = oblast_names().get(profile.get("oblast", ""), ("", profile.get("oblast", "")))[1]
@@ -331,7 +331,7 @@ def to_markdown(profile: dict) -> str:
 
 def to_pdf(profile: dict) -> bytes:
     """A one-page A4 profile to send to potential partners (fpdf2, DejaVu Sans: Cyrillic-safe)."""
-    from c4c_lms.widgets.appkit import new_pdf
+    from c4c_lms.content.pdf import new_pdf
 
     pdf = new_pdf()
     pdf.set_auto_page_break(auto=True, margin=20)  # an overflow shows as a 2nd page (tested)

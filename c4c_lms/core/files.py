@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -130,3 +131,8 @@ def write_text_atomic(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """Write JSON through a temporary file in the same folder, then rename over ``path``."""
+    write_text_atomic(Path(path), json.dumps(data, ensure_ascii=False, indent=1))

@@ -6,12 +6,13 @@ Each key holds a Ukrainian and an English text::
     uk = "Імпортовано {count} учасників"
     en = "Imported {count} participants"
 
-Ukrainian is the default; ``C4C_LANG=en`` (or an explicit ``lang``) switches.
+The language is always passed explicitly (``lang="uk"`` or ``"en"``): from the CLI's click
+context, an app's language switch or a notebook's own language, down to the text. Only the
+CLI's entry point reads the ``C4C_LANG`` environment variable.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +21,18 @@ LANGUAGES = ("uk", "en")
 MESSAGES_DIR = Path(__file__).parent / "messages"
 
 
-def current_language(default: str = "uk") -> str:
-    """Language chosen through ``C4C_LANG``, falling back to ``default``."""
-    lang = os.environ.get("C4C_LANG", default)
-    return lang if lang in LANGUAGES else default
+def check_language(lang: object) -> str:
+    """``lang`` itself when it is one of :data:`LANGUAGES`; a ``ValueError`` otherwise."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
+    return lang  # type: ignore[return-value]
+
+
+def format_number(value: float, lang: str = "uk") -> str:
+    """A number written the way the learner's language writes it (``12 500,5`` / ``12,500.5``)."""
+    from babel.numbers import format_decimal  # babel's number data loads on first use
+
+    return format_decimal(value, locale="uk_UA" if lang == "uk" else "en_GB")
 
 
 class Catalogue:
@@ -40,9 +49,9 @@ class Catalogue:
         with path.open("rb") as fh:
             return cls(component, tomllib.load(fh))
 
-    def t(self, key: str, lang: str | None = None, /, **values: object) -> str:
+    def t(self, key: str, lang: str, /, **values: object) -> str:
         """The message ``key`` in ``lang`` with ``values`` filled in."""
-        lang = lang or current_language()
+        check_language(lang)
         try:
             template = self.entries[key][lang]
         except KeyError:

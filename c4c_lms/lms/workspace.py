@@ -17,6 +17,24 @@ from c4c_lms.core.config import Course
 STEPS = ("release", "submitted", "autograded", "feedback", "exchange")
 
 
+def step_path(course: Course, step: str, *, student: str = "", assignment: str = "",
+              notebook: str = "", suffix: str = ".ipynb") -> Path:
+    """Where nbgrader keeps ``step`` of a participant's assignment, as nbgrader's own
+    ``CourseDirectory.format_path`` lays it out (``<step>/<student>/<assignment>/``; the release
+    step has no student level), optionally down to one notebook (``notebook`` + ``suffix``).
+
+    Examples: ``step_path(c, "submitted", student="olena", assignment="ex01")`` is the folder;
+    ``step_path(c, "autograded", student="olena", assignment="ex01", notebook="ex01")`` the file.
+    """
+    if step not in STEPS:
+        raise ValueError(f"unknown nbgrader step {step!r}; one of {STEPS}")
+    path = course.workdir / step
+    for part in (student, assignment):
+        if part:
+            path = path / part
+    return path / f"{notebook}{suffix}" if notebook else path
+
+
 def nbgrader_config(course: Course) -> Config:
     """A traitlets ``Config`` that makes nbgrader work on this course's folders."""
     work = course.workdir
@@ -68,3 +86,16 @@ def nbgrader_api(course: Course, extra: Config | None = None):
     api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.WARNING)
     return api
+
+
+def remove_from_gradebook(course: Course, participant_id: str) -> None:
+    """Delete a participant and their grades from nbgrader's gradebook (if it exists)."""
+    if not (course.workdir / "gradebook.db").is_file():
+        return
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
+        try:
+            gb.remove_student(participant_id)
+        except MissingEntry:
+            pass

@@ -162,7 +162,7 @@ def _check_row(spec: TableSpec, row: dict[str, str], where: str, lang: str | Non
     return out
 
 
-def check_table(name: str, path: Path | str | None = None, *, lang: str | None = None) -> list[str]:
+def check_table(name: str, path: Path | str | None = None, *, lang: str = "uk") -> list[str]:
     """Check one reference table and return its problems (empty when the table is sound).
 
     Parameters
@@ -173,7 +173,7 @@ def check_table(name: str, path: Path | str | None = None, *, lang: str | None =
     path : path-like, optional
         CSV file to check; defaults to ``c4c_lms/refdata/data/<name>.csv``.
     lang : {"uk", "en"}, optional
-        Language of the messages; defaults to ``C4C_LANG`` (Ukrainian).
+        Language of the messages (Ukrainian unless told).
 
     Returns
     -------
@@ -197,7 +197,7 @@ def check_table(name: str, path: Path | str | None = None, *, lang: str | None =
 
 
 def check_all(
-    data_dir: Path | str | None = None, *, lang: str | None = None
+    data_dir: Path | str | None = None, *, lang: str = "uk"
 ) -> dict[str, list[str]]:
     """Check every table and the links between them (``events.programme_id`` → programmes).
 
@@ -325,7 +325,7 @@ def _cities(level: int) -> pd.DataFrame:
 
 def _municipalities(countries: Iterable[str], min_population: int) -> pd.DataFrame:
     if min_population < _GNC_LEVELS[0]:
-        raise ValueError(M.t("bad_population", None, value=min_population))
+        raise ValueError(M.t("bad_population", "en", value=min_population))
     level = max(lv for lv in _GNC_LEVELS if lv <= min_population)
     cities = _cities(level)
     keep = cities["country"].isin(set(countries)) & (cities["population"] >= min_population)
@@ -368,7 +368,7 @@ def european_municipalities(
         unknown = sorted(chosen - COE_MEMBERS)
         if unknown:
             raise ValueError(
-                M.t("unknown_countries", None, value=", ".join(unknown),
+                M.t("unknown_countries", "en", value=", ".join(unknown),
                     allowed=", ".join(sorted(COE_MEMBERS)))
             )
     out = _municipalities(chosen, min_population)

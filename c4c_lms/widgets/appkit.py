@@ -16,8 +16,8 @@ The whole API::
 CSS classes a browser test (or the benchmark) can rely on: ``c4c-ready`` on an app's first
 interactive widget (:data:`READY_CLASS`), ``c4c-field-error`` on an inline error,
 ``c4c-download`` on a download anchor, ``c4c-lang`` on the language switch.
-Texts of this module live in ``c4c_lms/core/messages/appkit.toml`` (theme names are there too,
-``theme_<slug>``, because every app shows them).
+Texts of this module live in ``c4c_lms/core/messages/appkit.toml``; theme names in ``themes.toml``
+(:mod:`c4c_lms.content.themes`, re-exported here with ``new_pdf`` for the apps).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from c4c_lms.content.pdf import new_pdf
+from c4c_lms.content.themes import THEMES, theme_label
 from c4c_lms.core.i18n import LANGUAGES, Catalogue
 
 __all__ = [
@@ -51,14 +53,6 @@ A = Catalogue.load("appkit")
 #: Class put on the first interactive widget of every app; the benchmark waits for it.
 READY_CLASS = "c4c-ready"
 
-#: Shared theme slugs (the reference-data contract), in display order. A copy of
-#: ``c4c_lms.refdata.tables.THEMES`` (a test keeps them equal) so that apps which need no reference
-#: tables do not import pandas: it costs 0.5-2 s of every app's start.
-THEMES = (
-    "energy", "water_waste", "education_youth", "health", "civil_protection", "culture_heritage",
-    "local_economy", "digital", "social_inclusion", "environment_climate", "mobility",
-    "democracy_participation", "reconstruction", "demining",
-)  # fmt: skip
 
 
 _UK_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
@@ -69,12 +63,6 @@ def sort_key(text: str) -> tuple:
     """Key that sorts Ukrainian words in alphabet order (plain ``sorted`` puts І, Ї, Є, Ґ first)
     and Latin text as usual; use it for country, oblast and other option labels."""
     return tuple((0, _UK_ORDER[ch], "") if ch in _UK_ORDER else (1, 0, ch) for ch in text.lower())
-
-
-def theme_label(slug: str, lang: str) -> str:
-    """Readable name of a theme slug; an unknown slug is shown as it is."""
-    key = f"theme_{slug}"
-    return A.t(key, lang) if key in A.entries else slug
 
 
 class BadFileError(ValueError):
@@ -230,26 +218,6 @@ def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
         f'border-radius:4px;text-decoration:none;color:#1976d2">'
         f"⬇ {html.escape(label)}</a>"
     )
-
-
-def new_pdf(orientation: str = "portrait"):
-    """An A4 ``fpdf.FPDF`` page with DejaVu Sans (Cyrillic-safe) as ``"dejavu"`` (regular, bold).
-
-    The font is the one matplotlib ships, so no font download is needed.
-    """
-    from pathlib import Path
-
-    import matplotlib
-    from fpdf import FPDF
-
-    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdf = FPDF(orientation=orientation, format="A4")
-    pdf.add_font("dejavu", "", str(ttf / "DejaVuSans.ttf"))
-    pdf.add_font("dejavu", "B", str(ttf / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(auto=False)
-    pdf.add_page()
-    pdf.set_font("dejavu", size=10)
-    return pdf
 
 
 def parse_json_bytes(data: bytes, schema: str | None = None) -> dict:

@@ -31,7 +31,7 @@ from c4c_lms.widgets.project_widgets import (
     tree_mirror,
 )
 from c4c_lms.core.romanise import romanise
-from c4c_lms.widgets.selfcheck import format_number
+from c4c_lms.core.i18n import format_number
 
 __all__ = [
     "approval_planner", "budget_calculator", "demining_check", "energy_estimate", "gantt_planner",

@@ -26,7 +26,7 @@ from c4c_lms.content.module_tools import (
     logframe_gaps,
 )
 from c4c_lms.widgets.module_ui import WIDE, M, result_area, save_controls, table_html, tool_box
-from c4c_lms.widgets.selfcheck import format_number
+from c4c_lms.core.i18n import format_number
 
 __all__ = ["budget_calculator", "gantt_planner", "logframe_editor", "risk_register", "smart_checker",
            "tree_mirror"]

@@ -22,9 +22,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 import ipywidgets as widgets
-from babel.numbers import format_decimal
 
-from c4c_lms.core.i18n import LANGUAGES, Catalogue
+from c4c_lms.core.i18n import LANGUAGES, Catalogue, format_number  # noqa: F401  (modules use it from here)
 
 __all__ = [
     "ChoiceQuestion",
@@ -141,11 +140,6 @@ def parse_number(text: str, lang: str = "uk") -> float | None:
 def check_numeric(value: float | None, answer: float, tolerance: float) -> bool:
     """Whether ``value`` lies within ``tolerance`` of ``answer`` (``None`` is never right)."""
     return value is not None and abs(value - answer) <= tolerance + 1e-9
-
-
-def format_number(value: float, lang: str = "uk") -> str:
-    """A number written the way the learner's language writes it (``12 500,5`` / ``12,500.5``)."""
-    return format_decimal(value, locale="uk_UA" if lang == "uk" else "en_GB")
 
 
 # --------------------------------------------------------------------------- widgets

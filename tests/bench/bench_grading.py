@@ -116,7 +116,7 @@ def main() -> None:
           f"statuses {statuses}")
     for r in results:
         if r.status in ("failed", "infrastructure"):
-            print(f"  {r.status}: {r.student_id} ({r.score:g}/{r.max_score:g}) {r.reason}")
+            print(f"  {r.status}: {r.student_id} ({r.score:g}/{r.max_score:g}) {r.reason} {r.detail}")
     if baseline is not None:
         same = base_scores == our_scores
         diff = sorted(k for k in base_scores if base_scores.get(k) != our_scores.get(k))[:5]

@@ -15,19 +15,12 @@ TEST_KEY = "fixture-key-not-a-secret-0123456789"
 
 
 def invoke(root: Path, *args: str, lang: str = "en", input: str | None = None):
-    """Run the real ``c4c`` command on ``root``; C4C_LANG is restored afterwards."""
+    """Run the real ``c4c`` command on ``root`` in ``lang``."""
     from click.testing import CliRunner
 
     from c4c_lms.cli.main import cli
 
-    before = os.environ.get("C4C_LANG")
-    try:
-        return CliRunner().invoke(cli, ["--course-root", str(root), "--lang", lang, *args], input=input)
-    finally:
-        if before is None:
-            os.environ.pop("C4C_LANG", None)
-        else:
-            os.environ["C4C_LANG"] = before
+    return CliRunner().invoke(cli, ["--course-root", str(root), "--lang", lang, *args], input=input)
 
 
 @pytest.fixture(scope="session")
@@ -80,9 +73,3 @@ def small_course(tmp_path, signing_key):
     course.workdir.mkdir(parents=True, exist_ok=True)
     save_roster(course, people)
     return course
-
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    """Messages in English unless a test asks for Ukrainian."""
-    monkeypatch.setenv("C4C_LANG", "en")

@@ -39,7 +39,7 @@ def write(path, text, encoding):
 def test_zoom_with_bom_rejoins_overlaps_phone_and_namesakes(small_course, tmp_path):
     """Does a Zoom report (BOM) merge rejoins, count overlap once, flag phones and leave namesakes open?"""
     f = write(tmp_path / "zoom.csv", ZOOM, "utf-8-bom")
-    record = attendance.import_day(small_course.workdir, load_roster(small_course), f, 1, 5)
+    record = attendance.import_day(small_course.workdir, load_roster(small_course), f, 1, 5, lang="en")
     assert (record["format"], record["encoding"]) == ("zoom", "utf-8-bom")
     minutes = attendance.minutes_by_day(attendance.load_state(small_course.workdir))
     assert minutes["p1"] == {1: 80.0}  # 40 + 40, the 10 minutes on a phone overlap
@@ -53,7 +53,7 @@ def test_zoom_with_bom_rejoins_overlaps_phone_and_namesakes(small_course, tmp_pa
 def test_teams_utf16_uses_in_meeting_duration(small_course, tmp_path):
     """Does a Teams report (UTF-16, tabs, sections) use In-Meeting Duration, not first-to-last span?"""
     f = write(tmp_path / "teams.csv", TEAMS, "utf-16")
-    record = attendance.import_day(small_course.workdir, load_roster(small_course), f, 2, 5)
+    record = attendance.import_day(small_course.workdir, load_roster(small_course), f, 2, 5, lang="en")
     assert (record["format"], record["encoding"]) == ("teams", "utf-16")
     minutes = attendance.minutes_by_day(attendance.load_state(small_course.workdir))
     assert minutes["p3"] == {2: 65.5} and minutes["p5"] == {2: 30.0}
@@ -62,7 +62,7 @@ def test_teams_utf16_uses_in_meeting_duration(small_course, tmp_path):
 def test_plain_cp1251_sums_rows(small_course, tmp_path):
     """Does a cp1251 CSV with semicolons and decimal commas sum a person's rows?"""
     f = write(tmp_path / "plain.csv", PLAIN, "cp1251")
-    record = attendance.import_day(small_course.workdir, load_roster(small_course), f, 3, 5)
+    record = attendance.import_day(small_course.workdir, load_roster(small_course), f, 3, 5, lang="en")
     assert (record["format"], record["encoding"]) == ("plain", "cp1251")
     minutes = attendance.minutes_by_day(attendance.load_state(small_course.workdir))
     assert minutes["p3"] == {3: 75.5} and minutes["p5"] == {3: 90.0}
@@ -72,7 +72,7 @@ def test_duplicate_rows_counted_once_with_row_numbers(small_course, tmp_path):
     """Is an exact duplicate row reported with both row numbers and counted once?"""
     f = write(tmp_path / "dup.csv", "name,email,minutes\nOlena,olena@hromada.ua,50\nOlena,olena@hromada.ua,50\n",
               "utf-8")  # fmt: skip
-    record = attendance.import_day(small_course.workdir, load_roster(small_course), f, 1, 5)
+    record = attendance.import_day(small_course.workdir, load_roster(small_course), f, 1, 5, lang="en")
     assert record["warnings"][0][0] == "row 3" and "2" in record["warnings"][0][1]
     assert attendance.minutes_by_day(attendance.load_state(small_course.workdir))["p1"] == {1: 50.0}
 
@@ -88,11 +88,11 @@ def test_duplicate_rows_counted_once_with_row_numbers(small_course, tmp_path):
 def test_bad_files_change_nothing(small_course, tmp_path, text, where):
     """Does a malformed file give a row-numbered message and leave the stored state byte-identical?"""
     good = write(tmp_path / "good.csv", PLAIN, "cp1251")
-    attendance.import_day(small_course.workdir, load_roster(small_course), good, 1, 5)
+    attendance.import_day(small_course.workdir, load_roster(small_course), good, 1, 5, lang="en")
     before = attendance.state_path(small_course.workdir).read_bytes()
     bad = write(tmp_path / "bad.csv", text, "utf-8")
     with pytest.raises(InputFileError) as err:
-        attendance.import_day(small_course.workdir, load_roster(small_course), bad, 1, 5)
+        attendance.import_day(small_course.workdir, load_roster(small_course), bad, 1, 5, lang="en")
     assert err.value.problems and err.value.problems[0][0].startswith(where)
     assert attendance.state_path(small_course.workdir).read_bytes() == before
 
@@ -141,7 +141,7 @@ def test_mixed_encoding_is_refused_with_rows(small_course, tmp_path):
     path = tmp_path / "mixed.csv"
     path.write_bytes(data)
     with pytest.raises(InputFileError) as err:
-        attendance.import_day(small_course.workdir, load_roster(small_course), path, 1, 5)
+        attendance.import_day(small_course.workdir, load_roster(small_course), path, 1, 5, lang="en")
     assert err.value.problems == [("row 3", err.value.problems[0][1])] and "rows 3 are UTF-8" in err.value.problems[0][1]
     assert not attendance.state_path(small_course.workdir).exists()
 

@@ -52,10 +52,10 @@ def test_missing_or_short_key_is_a_clear_error(monkeypatch):
     """Without the environment variable (or with a short key), is the error message clear?"""
     monkeypatch.delenv("C4C_NO_SUCH_KEY", raising=False)
     with pytest.raises(CertificateError, match="C4C_NO_SUCH_KEY"):
-        certs.signing_key("C4C_NO_SUCH_KEY")
+        certs.signing_key("C4C_NO_SUCH_KEY", lang="en")
     monkeypatch.setenv("C4C_NO_SUCH_KEY", "short")
     with pytest.raises(CertificateError, match="at least 16"):
-        certs.signing_key("C4C_NO_SUCH_KEY")
+        certs.signing_key("C4C_NO_SUCH_KEY", lang="en")
 
 
 def test_dates_and_hours_in_both_languages():

@@ -44,7 +44,7 @@ def test_each_rule():
 def test_explanation_lists_met_and_missing():
     """Does the explanation tick met rules, cross missing ones and give the verdict?"""
     out = evaluate(DATA, RULES)
-    text = explain(out.loc["day_short"], RULES)
+    text = explain(out.loc["day_short"], RULES, lang="en")
     assert "✗ days attended (at least 60 min): 3 of the 4 needed" in text
     assert "✓ exercise points: 80% of the 60% needed" in text
     assert text.endswith("not yet eligible for a certificate")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from c4c_lms.cohort.data import Matcher, normalise_name
+from c4c_lms.core.names import Matcher, normalise_name
 from c4c_lms.core.romanise import romanise
 from c4c_lms.lms.roster import Participant
 

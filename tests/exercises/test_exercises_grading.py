@@ -39,7 +39,7 @@ def test_pipeline_status_and_score_are_exact(pipeline_graded, exercise, case):
     row = state[f"{case}/{CASES[exercise]['assignment']}"]
     assert (row["status"], row["score"], row["max_score"]) == (spec["status"], spec["auto"], 10)
     if spec["status"] == "flagged":
-        assert row["reason"].startswith("tampering")
+        assert row["reason"] == "tampering"
 
 
 @pytest.mark.parametrize("exercise,case", ROWS)

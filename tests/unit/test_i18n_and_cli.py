@@ -73,15 +73,24 @@ def test_course_check_reports_broken_notebooks(tmp_path):
     assert "Problems found: 2" in result.output
 
 
-def test_grading_reasons_are_localised(monkeypatch):
-    """Are recorded grading reasons shown in Ukrainian and English, detail kept?"""
+def test_grading_reasons_are_localised():
+    """Are grading reason codes shown in Ukrainian and English, detail kept?"""
     from c4c_lms.cli.main import localise_reason
+    from c4c_lms.lms.grading.outcomes import Reason, Status, SubmissionResult
 
-    monkeypatch.setenv("C4C_LANG", "uk")
-    assert localise_reason("invalid notebook file (not JSON)") == "файл зошита пошкоджений (не JSON)"
-    assert localise_reason("tampering: canary cell removed").endswith("утримано: canary cell removed")
-    monkeypatch.setenv("C4C_LANG", "en")
-    assert localise_reason("kernel died (crash, exit or resource limit)").startswith("kernel died")
-    assert localise_reason("test cells edited (restored before grading): q1_1") == (
-        "locked test cells edited (restored before grading): q1_1")
-    assert localise_reason("something new") == "something new"
+    def shown(reason, detail, lang):
+        return localise_reason(SubmissionResult("s", "a", Status.FAILED, reason=reason, detail=detail), lang)
+
+    assert shown(Reason.INVALID_JSON, "", "uk") == "файл зошита пошкоджений (не JSON)"
+    assert shown(Reason.TAMPERING, "canary cell removed", "uk").endswith("утримано: canary cell removed")
+    assert shown(Reason.KERNEL_DIED, "", "en").startswith("kernel died")
+    assert shown(Reason.TESTS_EDITED, "q1_1", "en") == "locked test cells edited (restored before grading): q1_1"
+    assert shown(Reason.UNKNOWN, "something new", "en") == "something new"
+    # every reason code has a text in both languages
+    from c4c_lms.core.i18n import Catalogue
+
+    cli_messages = Catalogue.load("cli")
+    for reason in Reason:
+        if reason not in (Reason.NONE, Reason.UNKNOWN):
+            for lang in ("uk", "en"):
+                assert cli_messages.t(f"reason_{reason}", lang, detail="")

@@ -14,7 +14,6 @@ import json
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from traitlets.config import Config
@@ -23,41 +22,18 @@ from c4c_lms.core.config import Course, load_course
 from c4c_lms.core.exceptions import GradingInfrastructureError
 from c4c_lms.lms.submissions import read_timestamp
 from c4c_lms.core.files import write_text_atomic
-from c4c_lms.lms.workspace import nbgrader_api, prepare
+from c4c_lms.lms.grading.outcomes import (
+    EXECUTION_REASONS, Reason, Status, SubmissionResult, classify_log, infrastructure_failure, last_line,
+)  # fmt: skip
+from c4c_lms.lms.grading.sandbox import STATUS_FILE, SandboxExecute
+from c4c_lms.lms.workspace import nbgrader_api, prepare, step_path
 
+#: Markers shared with the exercise builder (tools/exercises/exbuild.py imports them).
 CANARY_TAG = "c4c-canary"
+CANARY_GRADE_ID = "c4c_canary"
 CANARY_OK = "C4C-CANARY-OK"
+CANARY_BAD = "C4C-TAMPER-DETECTED"
 TAMPER_COMMENT = "C4C: test machinery tampered with; automatic points withheld, please review."
-# Failures that are about the grading machine, not a participant's notebook.
-INFRASTRUCTURE_SIGNS = ("No such kernel", "NoSuchKernel", "unable to open database", "disk I/O error",
-                        "database is locked")  # fmt: skip
-FAILURE_SIGNS = [
-    ("Kernel died", "kernel died"),
-    ("DeadKernelError", "kernel died"),
-    ("CellTimeoutError", "timed out"),
-    ("Timeout waiting", "timed out"),
-    ("NotJSONError", "invalid notebook file (not JSON)"),
-    ("Notebook does not appear to be JSON", "invalid notebook file (not JSON)"),
-    ("Unreadable Notebook", "invalid notebook file"),
-    ("metadata may be corrupted", "nbgrader metadata corrupted (duplicated or edited cells)"),
-    ("old version", "nbgrader metadata corrupted (duplicated, copied or edited cells)"),
-    ("SchemaTooOldError", "nbgrader metadata corrupted (duplicated, copied or edited cells)"),
-    ("failed to validate", "notebook failed to validate"),
-    ("NotebookValidationError", "notebook failed to validate"),
-]
-
-
-@dataclass
-class SubmissionResult:
-    """Outcome of grading one participant's submission of one assignment."""
-
-    student_id: str
-    assignment_id: str
-    status: str  # graded | needs_manual | failed | flagged | infrastructure
-    score: float = 0.0
-    max_score: float = 0.0
-    reason: str = ""
-    submitted: str = ""
 
 
 def state_path(course: Course) -> Path:
@@ -76,7 +52,7 @@ def load_state(course: Course) -> dict[str, dict]:
 
 def submitted_pairs(course: Course, assignments: list[str], students: list[str] | None):
     """(student, assignment) pairs present in ``submitted/``, sorted."""
-    base = course.workdir / "submitted"
+    base = step_path(course, "submitted")
     pairs = []
     if not base.is_dir():
         return pairs
@@ -89,13 +65,10 @@ def submitted_pairs(course: Course, assignments: list[str], students: list[str] 
     return pairs
 
 
-def explain_failure(text: str) -> str:
-    """A short reason for the lecturer from nbgrader's log of a failed autograde."""
-    for sign, reason in FAILURE_SIGNS:
-        if sign in text:
-            return reason
-    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-    return (lines[-1] if lines else "unknown error")[:200]
+def explain_failure(text: str) -> tuple[Reason, str]:
+    """``(reason, detail)`` for the lecturer from nbgrader's log of a failed autograde."""
+    known = classify_log(text)
+    return known if known else (Reason.UNKNOWN, last_line(text) or "unknown error")
 
 
 def _canary_ids(nb) -> list[str]:
@@ -124,7 +97,7 @@ def canary_intact(notebook_path: Path, released_path: Path | None = None) -> tup
         text = "".join(
             o.get("text", "") if o.get("output_type") == "stream" else "" for o in cell.get("outputs", [])
         )
-        if "C4C-TAMPER-DETECTED" in text:
+        if CANARY_BAD in text:
             return False, text.strip().splitlines()[-1][:200]
         if CANARY_OK not in text:
             return False, "canary cell did not confirm the test machinery"
@@ -174,20 +147,18 @@ def _score(course: Course, student: str, assignment: str) -> tuple[float, float,
 
 
 def sandbox_config(course: Course) -> Config:
-    """nbgrader's autograde with execution moved into the sandbox (see ``sandbox.py``)."""
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (
-        AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
-    )  # fmt: skip
+    """nbgrader's autograde with execution moved into the sandbox (see ``sandbox.py``).
 
-    from c4c_lms.lms.grading.sandbox import SandboxExecute
+    nbgrader's own preprocessor list is kept as it is; only its ``Execute`` step is swapped for
+    :class:`SandboxExecute`, so a future nbgrader step is picked up, not silently dropped.
+    """
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
 
     grading = course.config.grading
     c = Config()
-    c.Autograde.autograde_preprocessors = [
-        SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-        AssignLatePenalties, CheckCellMetadata,
-    ]  # fmt: skip
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    c.Autograde.autograde_preprocessors = [SandboxExecute if step is Execute else step for step in default]
     c.SandboxExecute.cell_timeout = grading.cell_timeout_s
     c.SandboxExecute.submission_timeout = grading.submission_timeout_s
     c.SandboxExecute.memory_mb = grading.memory_mb
@@ -204,8 +175,8 @@ def edited_test_cells(course: Course, student: str, assignment: str) -> list[str
     """
     import nbformat
 
-    released = course.workdir / "release" / assignment / f"{assignment}.ipynb"
-    submitted = course.workdir / "submitted" / student / assignment / f"{assignment}.ipynb"
+    released = step_path(course, "release", assignment=assignment, notebook=assignment)
+    submitted = step_path(course, "submitted", student=student, assignment=assignment, notebook=assignment)
     try:
         reference = nbformat.read(str(released), as_version=4)
         theirs = nbformat.read(str(submitted), as_version=4)
@@ -226,54 +197,50 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
     that never started) is retried once before it is reported.
     """
     result = _grade_once(root, student, assignment)
-    if result.status == "infrastructure":
+    if result.status == Status.INFRASTRUCTURE:
         result = _grade_once(root, student, assignment)
     return result
 
 
 def _grade_once(root: str, student: str, assignment: str) -> SubmissionResult:
     course = load_course(Path(root))
-    stamp = read_timestamp(course.workdir / "submitted" / student / assignment)
+    stamp = read_timestamp(step_path(course, "submitted", student=student, assignment=assignment))
     submitted = stamp.isoformat() if stamp else ""
+
+    def result(status: Status, reason: Reason = Reason.NONE, detail: str = "", scored: bool = False):
+        score, max_score = _score(course, student, assignment)[:2] if scored else (0.0, 0.0)
+        return SubmissionResult(student, assignment, status, score, max_score, reason, detail, submitted)
+
     api = nbgrader_api(course, sandbox_config(course))
     outcome = api.autograde(assignment, student, force=True, create=True)
     text = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}"
-    if any(sign in text for sign in INFRASTRUCTURE_SIGNS):
-        return SubmissionResult(student, assignment, "infrastructure", reason=explain_failure(text),
-                                submitted=submitted)  # fmt: skip
-    autograded = course.workdir / "autograded" / student / assignment / f"{assignment}.ipynb"
+    broken = infrastructure_failure(text)
+    if broken:
+        return result(Status.INFRASTRUCTURE, broken, last_line(text))
+    autograded = step_path(course, "autograded", student=student, assignment=assignment, notebook=assignment)
     if not outcome["success"] or not autograded.is_file():
-        return SubmissionResult(student, assignment, "failed", reason=explain_failure(text),
-                                submitted=submitted)  # fmt: skip
+        return result(Status.FAILED, *explain_failure(text))
     execution = _execution_status(autograded.parent)
-    released = course.workdir / "release" / assignment / f"{assignment}.ipynb"
+    released = step_path(course, "release", assignment=assignment, notebook=assignment)
     intact, why = canary_intact(autograded, released)
     if execution.get("status", "ok") != "ok":
         # Partial credit: cells that completed keep their points, the rest scored 0. The
         # canary never ran, so the lecturer should look before trusting those points.
         _clear_withholding(course, student, assignment)
-        score, max_score, _ = _score(course, student, assignment)
-        return SubmissionResult(student, assignment, "failed", score, max_score,
-                                execution.get("reason", "execution failed"), submitted)  # fmt: skip
+        reason = EXECUTION_REASONS.get(execution.get("status", ""), Reason.UNKNOWN)
+        return result(Status.FAILED, reason, execution.get("reason", ""), scored=True)
     if not intact:
         _withhold_points(course, student, assignment, why)
-        score, max_score, _ = _score(course, student, assignment)
-        return SubmissionResult(student, assignment, "flagged", score, max_score,
-                                f"tampering: {why}", submitted)  # fmt: skip
+        return result(Status.FLAGGED, Reason.TAMPERING, why, scored=True)
     _clear_withholding(course, student, assignment)
-    score, max_score, manual = _score(course, student, assignment)
     edited = edited_test_cells(course, student, assignment)
     if edited:
-        return SubmissionResult(student, assignment, "flagged", score, max_score,
-                                f"test cells edited (restored before grading): {', '.join(edited)}",
-                                submitted)  # fmt: skip
-    status = "needs_manual" if manual else "graded"
-    return SubmissionResult(student, assignment, status, score, max_score, submitted=submitted)
+        return result(Status.FLAGGED, Reason.TESTS_EDITED, ", ".join(edited), scored=True)
+    manual = _score(course, student, assignment)[2]
+    return result(Status.NEEDS_MANUAL if manual else Status.GRADED, scored=True)
 
 
 def _execution_status(folder: Path) -> dict:
-    from c4c_lms.lms.grading.sandbox import STATUS_FILE
-
     try:
         return json.loads((folder / STATUS_FILE).read_text())
     except (OSError, ValueError):
@@ -332,11 +299,11 @@ def grade_all(
     todo = []
     for student, assignment in pairs:
         key = f"{student}/{assignment}"
-        stamp = read_timestamp(course.workdir / "submitted" / student / assignment)
+        stamp = read_timestamp(step_path(course, "submitted", student=student, assignment=assignment))
         previous = state.get(key)
         unchanged = previous and stamp and previous.get("submitted") == stamp.isoformat()
-        if unchanged and not force and previous["status"] != "infrastructure":
-            result = SubmissionResult(**previous)
+        if unchanged and not force and previous["status"] != Status.INFRASTRUCTURE:
+            result = SubmissionResult.from_record(previous)
             results.append(result)
             if on_result:
                 on_result(result)
@@ -344,7 +311,7 @@ def grade_all(
             todo.append((student, assignment))
 
     def record(result: SubmissionResult) -> None:
-        state[f"{result.student_id}/{result.assignment_id}"] = asdict(result)
+        state[f"{result.student_id}/{result.assignment_id}"] = result.record()
         write_text_atomic(state_path(course), json.dumps(state, ensure_ascii=False, indent=1))
         results.append(result)
         if on_result:
@@ -361,7 +328,7 @@ def grade_all(
             futures = [pool.submit(grade_one, root, s, a) for s, a in todo]
             for future in futures:
                 record(future.result())
-    broken = [r for r in results if r.status == "infrastructure"]
+    broken = [r for r in results if r.status == Status.INFRASTRUCTURE]
     if broken and len(broken) == len(todo) and todo:
-        raise GradingInfrastructureError(broken[0].reason)
+        raise GradingInfrastructureError(f"{broken[0].reason}: {broken[0].detail}")
     return sorted(results, key=lambda r: (r.assignment_id, r.student_id))

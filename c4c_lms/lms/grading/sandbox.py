@@ -61,7 +61,8 @@ class Execution:
     """What came back from the sandbox."""
 
     outputs: dict[int, list] = field(default_factory=dict)
-    status: str = "error"
+    # ok | timeout | unresponsive | kernel_died | output_limit | sandbox | error (see outcomes.py)
+    status: str = "sandbox"
     reason: str = "no result from the sandbox"
 
 
@@ -173,7 +174,7 @@ class WarmSandbox:
             self.process.stdin.flush()
         except OSError:
             self.close()
-            result.reason = "the grading sandbox stopped"
+            result.status, result.reason = "sandbox", "the grading sandbox stopped"
             return result
         finished = self._read(lambda item: "status" in item, submission_timeout + 20, result)
         if finished is None:
@@ -182,7 +183,7 @@ class WarmSandbox:
             result.status, result.reason = str(finished["status"])[:40], str(finished.get("reason", ""))[:300]
         if self.uid is not None:
             _kill_user(self.uid)
-        if result.status == "error" and result.reason == "no result from the sandbox" and result.outputs:
+        if result.status == "sandbox" and result.reason == "no result from the sandbox" and result.outputs:
             result.status, result.reason = "kernel_died", "the sandbox ended early"
         return result
 
@@ -228,7 +229,7 @@ class WarmSandbox:
                     return None
                 total += len(chunk)
                 if total > MAX_TOTAL or len(self.buffer) > MAX_LINE:
-                    result.status, result.reason = "error", "outputs larger than the limit"
+                    result.status, result.reason = "output_limit", "outputs larger than the limit"
                     return None
                 self.buffer += chunk
 
@@ -281,7 +282,7 @@ def run_sandboxed(
         try:
             server = _SERVERS[key] = WarmSandbox(*key)
         except RuntimeError as err:
-            return Execution(reason=str(err))
+            return Execution(status="sandbox", reason=str(err))
         # Pool workers leave through multiprocessing's exit hooks, which skip atexit.
         multiprocessing.util.Finalize(server, server.close, exitpriority=10)
     return server.run(nb, data_dir, cell_timeout=cell_timeout, submission_timeout=submission_timeout,
@@ -343,7 +344,7 @@ class SandboxExecute(NbGraderPreprocessor):
                 memory_mb=self.memory_mb, max_processes=self.max_processes, mode=self.mode or None,
                 preload=tuple(self.preload),
             )  # fmt: skip
-            if execution.outputs or execution.status != "error":
+            if execution.outputs or execution.status not in ("error", "sandbox"):
                 break
         merge(nb, execution)
         executed = sorted(execution.outputs)

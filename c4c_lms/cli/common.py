@@ -1,0 +1,64 @@
+"""What every ``c4c`` command shares: the console, the language and course from the click
+context, error printing, and the catalogue of the lecturer's messages."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from c4c_lms.core.exceptions import C4CError, InputFileError
+from c4c_lms.core.i18n import Catalogue
+
+M = Catalogue.load("cli")
+console = Console(highlight=False, soft_wrap=True)
+
+
+def lang() -> str:
+    """The language chosen at the root (``--lang`` or ``C4C_LANG``), for the current command."""
+    ctx = click.get_current_context(silent=True)
+    return ((ctx.find_root().obj or {}).get("lang") if ctx else None) or "uk"
+
+
+def course_root() -> Path | None:
+    """The ``--course-root`` given at the root, if any."""
+    ctx = click.get_current_context()
+    return (ctx.find_root().obj or {}).get("root")
+
+
+def friendly_errors(fn):
+    """Print a C4CError as a message (no traceback) and exit with status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputFileError as err:
+            key = "roster_rejected" if "roster" in fn.__name__ else None
+            console.print(M.t(key, lang()) if key else M.t("error", lang(), message=err.path))
+            for where, message in err.problems:
+                console.print(f"  {err.path}: {where}: {message}", markup=False)
+            sys.exit(2)
+        except C4CError as err:
+            console.print(M.t("error", lang(), message=str(err)), markup=False)
+            sys.exit(2)
+
+    return wrapper
+
+
+def print_table(title: str | None, columns: list[str], rows: list[list[object]]) -> None:
+    table = Table(*columns, title=title)
+    for row in rows:
+        table.add_row(*[str(c) for c in row])
+    console.print(table)
+
+
+class LecturerOrder(click.Group):
+    """Lists commands in the order a lecturer uses them, not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
