@@ -4,7 +4,7 @@ PYTHON  ?= python3
 BIN      = $(VENV)/bin
 PORT    ?= 8888
 
-.PHONY: run test install install-test bench clean
+.PHONY: run test test-fast install install-test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,14 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Everything but the browser, notebook and slow tiers: the loop while you edit (under 2 minutes).
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not browser and not slow and not notebooks" $(PYTEST_ARGS)
+
+# Benchmark scripts print their figures and ratios against a baseline run in the same script.
+BENCHES ?= bench_cohort bench_apps_1 bench_apps_2 bench_grading
 bench: install-test
-	$(BIN)/python tests/bench/run_all.py
+	@for b in $(BENCHES); do echo "== tests/bench/$$b.py"; $(BIN)/python tests/bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf var/ .pytest_cache

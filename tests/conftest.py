@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository root, a real Chromium for browser tests, free ports."""
+"""Shared fixtures: the repository root, a real Chromium for browser tests, a real Voilà server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import CHROMIUM_ARGS, free_port  # noqa: F401 (re-exported for older tests)
+from helpers import CHROMIUM_ARGS, voila_server
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = Path(__file__).resolve().parent / "files"
@@ -47,3 +47,10 @@ def browser(chromium_path):
         b = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory):
+    """Base URL of a standalone Voilà server over the repository (production settings)."""
+    with voila_server(log_path=tmp_path_factory.mktemp("voila") / "voila.log") as base:
+        yield base

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+from contextlib import contextmanager
 
 # Flags a root user in a closed-network sandbox needs for Chromium (see the machine notes).
 CHROMIUM_ARGS = [
@@ -36,3 +37,77 @@ def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def run_c4c(root, *args: str, lang: str = "en", input: str | None = None, check: bool = False,
+            catch_exceptions: bool = True):
+    """Run the real ``c4c`` command (click's CliRunner, in this process) on the course at
+    ``root`` in ``lang``; with ``check``, fail the test on a non-zero exit, showing the output."""
+    from click.testing import CliRunner
+
+    from c4c_lms.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["--course-root", str(root), "--lang", lang, *args], input=input,
+                                catch_exceptions=catch_exceptions)
+    if check and result.exit_code != 0:
+        raise AssertionError(f"c4c {' '.join(args)} exited {result.exit_code}:\n{result.output}"
+                             + (f"\n{result.exception!r}" if result.exception else ""))
+    return result
+
+
+# -- a real standalone Voilà server ------------------------------------------------------------
+def start_voila(root, port: int, *extra: str, log=None) -> subprocess.Popen:
+    """Start ``voila <root>`` with the production settings the course serves apps with."""
+    import sys
+    from pathlib import Path
+
+    voila = Path(sys.executable).with_name("voila")
+    cmd = [
+        str(voila), str(root), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+        "--VoilaConfiguration.show_tracebacks=False", "--strip_sources=True", *extra,
+    ]  # fmt: skip
+    return subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL)
+
+
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Poll ``url`` until the server answers; fail early if it exits."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited with code {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means the server is up
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"voila did not answer at {url} within {timeout} s")
+
+
+@contextmanager
+def voila_server(root=None, log_path=None, **env: str):
+    """Yield the base URL of a Voilà server over ``root`` (default: the repository);
+    ``env`` reaches its kernels (they inherit the server's environment at spawn time)."""
+    import os
+    from pathlib import Path
+
+    root = root or Path(__file__).resolve().parents[1]
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    port = free_port()
+    log = Path(log_path).open("w") if log_path else None
+    proc = start_voila(root, port, log=log)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/", proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(proc, timeout=10)
+        if log:
+            log.close()
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)

@@ -36,6 +36,7 @@ from c4c_lms.core.i18n import LANGUAGES, Catalogue
 
 __all__ = [
     "READY_CLASS",
+    "Catalogue",
     "THEMES",
     "BadFileError",
     "Field",

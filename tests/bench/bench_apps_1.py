@@ -25,10 +25,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE.parent / "apps_calendar_profile")]
+sys.path[:0] = [str(HERE.parent)]
 
-from apps1_voila import start_voila, stop_voila, wait_ready  # noqa: E402
-from conftest import CHROMIUM_ARGS, REPO, _chromium, free_port  # noqa: E402
+from helpers import start_voila, wait_ready  # noqa: E402
+from helpers import stop_process as stop_voila  # noqa: E402
+from conftest import REPO, _chromium  # noqa: E402
+from helpers import CHROMIUM_ARGS, free_port  # noqa: E402
 
 APPS = {
     "minimal (1 widget)": "tests/bench/minimal_app.ipynb",

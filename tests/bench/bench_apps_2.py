@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO / "tests"), str(REPO / "tests" / "apps_planner_finder")]
+sys.path[:0] = [str(REPO / "tests")]
 
-from apps2_voila import voila_server  # noqa: E402
+from helpers import voila_server  # noqa: E402
 from conftest import CHROMIUM_ARGS, _chromium  # noqa: E402
 
 NOTEBOOKS = {

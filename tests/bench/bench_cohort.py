@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "cohort")]
+sys.path[:0] = [str(REPO), str(REPO / "tests" / "functional" / "cohort")]
 
 
 def main() -> None:

@@ -15,9 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import run_c4c
 
-from c4c_lms.cli.main import cli
 from c4c_lms.lms.feedback import unsafe_html
 
 FIXTURE = Path(__file__).resolve().parents[1] / "files" / "course101"
@@ -36,8 +35,7 @@ EXPECTED = {
 
 
 def run(root: Path, *args: str, code: int = 0):
-    result = CliRunner().invoke(cli, ["--course-root", str(root), "--lang", "en", *args],
-                                catch_exceptions=False)  # fmt: skip
+    result = run_c4c(root, *args, catch_exceptions=False)
     assert result.exit_code == code, result.output
     return result.output
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from apps_calendar_profile import apps1_voila
 
 #: A standalone Voilà over the repository (the fixture of the apps' browser tests).
-voila_url = apps1_voila.voila_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

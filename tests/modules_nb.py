@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 MODULES = REPO / "modules"
 
 SECTION = re.compile(r"^##\s+(\d+)\.\s", re.MULTILINE)

@@ -10,7 +10,7 @@ import pytest
 
 from c4c_lms.core.i18n import Catalogue
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SOURCES = [REPO / "voila_apps/project_planner/index.ipynb", REPO / "voila_apps/partner_finder/index.ipynb",
            *(REPO / "c4c_lms" / "content" / f"{m}.py" for m in ("planner", "planner_export", "budget", "funding",
                                                     "partners"))]

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from apps2_voila import voila_server
+from helpers import voila_server
 
 from c4c_lms.content import partners
 
@@ -28,7 +28,7 @@ PROFILE = {"schema": "c4c-profile/1", "name_uk": "Жовківська гром�
 def server(tmp_path_factory):
     """A standalone Voilà server over the repository, autosaving into a temporary folder."""
     tmp = tmp_path_factory.mktemp("voila_apps2")
-    with voila_server(tmp / "voila.log", C4C_AUTOSAVE_DIR=str(tmp / "autosave")) as base:
+    with voila_server(log_path=tmp / "voila.log", C4C_AUTOSAVE_DIR=str(tmp / "autosave")) as base:
         yield base, tmp
 
 

@@ -172,7 +172,7 @@ def test_voila_notebook_lays_out_the_report(chain, monkeypatch):
 
     root, truth, outputs, course = chain
     monkeypatch.setenv("C4C_COURSE_ROOT", str(root))
-    app = Path(__file__).resolve().parents[2] / "voila_apps" / "cohort_report"
+    app = Path(__file__).resolve().parents[3] / "voila_apps" / "cohort_report"
     nb = nbformat.read(app / "index.ipynb", as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(app)}}).execute()

@@ -3,60 +3,21 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from helpers import voila_server
 from modules_nb import MODULES
 
 MODULE = MODULES / "m01_partnerships"
 
 
-def free_port() -> int:
-    """A free local port (tests/conftest.py has one too, but another folder's conftest.py can
-    shadow the name ``conftest`` in a full run, so this module does not import it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def voila_module(tmp_path_factory):
-    """Module 1 served by a standalone Voilà on a free port."""
+    """Module 1 served by a standalone Voilà (the shared helper) from a copy of its folder."""
     work = tmp_path_factory.mktemp("voila") / MODULE.name
     shutil.copytree(MODULE, work, ignore=shutil.ignore_patterns("my_work", ".ipynb_checkpoints"))
-    port = free_port()
-    voila = Path(sys.executable).with_name("voila")
-    log = (work.parent / "voila.log").open("w")
-    proc = subprocess.Popen(
-        [str(voila), str(work), f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1"],
-        cwd=work, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("Voilà did not start within 60 s")
-    if proc.poll() is not None:
-        pytest.fail("Voilà exited: " + (work.parent / "voila.log").read_text())
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with voila_server(root=work, log_path=work.parent / "voila.log") as base:
+        yield base
 
 
 @pytest.mark.browser

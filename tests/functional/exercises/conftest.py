@@ -15,11 +15,12 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 # The exercise specs and their builder are authoring tools (tools/exercises/), not tests.
-for _folder in (HERE, HERE.parents[1] / "tools" / "exercises"):
+for _folder in (HERE, HERE.parents[2] / "tools" / "exercises"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 
 from build_exercises import available_specs  # noqa: E402
+from helpers import run_c4c  # noqa: E402
 from exbuild import EXERCISES, LANGS, REPO, assignment_dir  # noqa: E402
 
 
@@ -30,14 +31,7 @@ def all_assignments() -> list[str]:
 
 def c4c(root: Path, *args: str) -> str:
     """Run a real `c4c` command on the course at ``root``; fail the test on a non-zero exit."""
-    from click.testing import CliRunner
-
-    from c4c_lms.cli.main import cli
-
-    result = CliRunner().invoke(cli, ["--course-root", str(root), "--lang", "en", *args],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
+    return run_c4c(root, *args, check=True, catch_exceptions=False).output
 
 
 @pytest.fixture(scope="session")

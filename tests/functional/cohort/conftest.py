@@ -15,12 +15,10 @@ TEST_KEY = "fixture-key-not-a-secret-0123456789"
 
 
 def invoke(root: Path, *args: str, lang: str = "en", input: str | None = None):
-    """Run the real ``c4c`` command on ``root`` in ``lang``."""
-    from click.testing import CliRunner
+    """Run the real ``c4c`` command on ``root`` in ``lang`` (the shared runner)."""
+    from helpers import run_c4c
 
-    from c4c_lms.cli.main import cli
-
-    return CliRunner().invoke(cli, ["--course-root", str(root), "--lang", lang, *args], input=input)
+    return run_c4c(root, *args, lang=lang, input=input)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # The exercise specs and their builder are authoring tools (tools/exercises/), not tests.
-for _folder in (HERE, HERE.parents[1] / "tools" / "exercises"):
+for _folder in (HERE, HERE.parents[2] / "tools" / "exercises"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from apps1_voila import voila_url  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
