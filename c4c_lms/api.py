@@ -86,10 +86,13 @@ def submitted_count(*, exercises: list[str] | None = None, students: list[str] |
 
 def grade(*, exercises: list[str] | None = None, students: list[str] | None = None,
           workers: int | None = None, force: bool = False, course_root: Path | None = None,
-          on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
-    """Autograde in the sandbox; ``workers`` defaults to twice the CPUs (at most 8)."""
+          on_result: Callable[[SubmissionResult], None] | None = None,
+          on_stale_lock: Callable[[dict], None] | None = None) -> list[SubmissionResult]:
+    """Autograde in the sandbox; ``workers`` defaults to twice the CPUs (at most 8). One run per
+    course at a time (a second one raises ``BusyError``)."""
     return _batch.grade_all(load_course(course_root), list(exercises or []), list(students or []),
-                            workers or _batch.default_workers(), force, on_result=on_result)  # fmt: skip
+                            workers or _batch.default_workers(), force, on_result=on_result,
+                            on_stale_lock=on_stale_lock)  # fmt: skip
 
 
 def feedback(*, exercises: list[str] | None = None, students: list[str] | None = None,

@@ -16,6 +16,7 @@ from c4c_lms import api
 from c4c_lms.cli.common import course_root, friendly_errors, lang, print_table
 from c4c_lms.cohort import attendance, completion
 from c4c_lms.core.exceptions import InputFileError
+from c4c_lms.core.files import write_text_atomic
 from c4c_lms.core.i18n import Catalogue
 
 MA = Catalogue.load("attendance")
@@ -109,7 +110,7 @@ def completion_cmd(participant_id: str | None, show_all: bool, output: Path | No
         print_table(None, [MC.t(k, language) for k in columns], rows)
     click.echo(MC.t("summary", language, **completion.funnel(outcomes)))
     if output:
-        outcomes.copy().to_csv(output, index_label="participant_id")
+        write_text_atomic(output, outcomes.to_csv(index_label="participant_id"))
         click.echo(MC.t("csv_written", language, path=output))
 
 

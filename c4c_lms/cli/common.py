@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from c4c_lms.core.exceptions import C4CError, InputFileError
+from c4c_lms.core.exceptions import BusyError, C4CError, InputFileError, WriteError
 from c4c_lms.core.i18n import Catalogue
 
 M = Catalogue.load("cli")
@@ -42,6 +42,12 @@ def friendly_errors(fn):
             console.print(M.t(key, lang()) if key else M.t("error", lang(), message=err.path))
             for where, message in err.problems:
                 console.print(f"  {err.path}: {where}: {message}", markup=False)
+            sys.exit(2)
+        except BusyError as err:
+            console.print(M.t("busy", lang(), command=err.command, pid=err.pid, started=err.started), markup=False)
+            sys.exit(2)
+        except WriteError as err:
+            console.print(M.t(f"write_{err.code}", lang(), path=err.path, detail=err.detail), markup=False)
             sys.exit(2)
         except C4CError as err:
             console.print(M.t("error", lang(), message=str(err)), markup=False)

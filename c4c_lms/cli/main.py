@@ -26,14 +26,18 @@ from c4c_lms.lms.grading.outcomes import Reason, Status, SubmissionResult
 
 
 def localise_reason(result: SubmissionResult, language: str) -> str:
-    """A grading result's reason in the lecturer's language, with its technical detail."""
-    if result.reason in (Reason.NONE, Reason.UNKNOWN):
-        return result.detail
+    """A grading result's reason in the lecturer's language, with its technical detail and,
+    when the submission did not grade cleanly, where its full log is."""
+    log = f"; {M.t('see_log', language, path=result.log)}" if result.log else ""
+    if result.reason == Reason.NONE:
+        return result.detail + log
+    if result.reason == Reason.UNKNOWN:
+        return (result.detail or M.t("reason_unknown", language, detail="").strip()) + log
     if result.reason in (Reason.TAMPERING, Reason.TESTS_EDITED):
         detail = result.detail
     else:
         detail = f"({result.detail.strip('() ')})" if result.detail.strip("() ") else ""
-    return M.t(f"reason_{result.reason}", language, detail=detail).strip()
+    return M.t(f"reason_{result.reason}", language, detail=detail).strip() + log
 
 
 @click.group(cls=LecturerOrder, help=M.t("cli_help", "en") + "\n\n" + M.t("cli_help", "uk"))
@@ -165,9 +169,14 @@ def grade(exercises, students, workers, force) -> None:
         console.print(M.t("grade_nothing", lang()))
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(M.t("grading", lang()), total=total)
-        results = api.grade(**chosen, workers=workers, force=force, on_result=lambda _r: progress.advance(task))
+    try:
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task(M.t("grading", lang()), total=total)
+            results = api.grade(**chosen, workers=workers, force=force, on_result=lambda _r: progress.advance(task),
+                                on_stale_lock=lambda old: console.print(M.t("stale_lock", lang(), **old), markup=False))
+    except KeyboardInterrupt:
+        console.print(M.t("grade_interrupted", lang()))
+        sys.exit(130)
     table = Table(title=M.t("grade_table_title", lang()))
     for key in ("col_student", "col_exercise", "col_status", "col_score", "col_reason"):
         table.add_column(M.t(key, lang()))

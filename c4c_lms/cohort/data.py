@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from c4c_lms.cohort.attendance import load_state, minutes_by_day
+from c4c_lms.core.files import write_text_atomic
 from c4c_lms.lms.roster import load_roster
 from c4c_lms.lms.scores import cell_grades, exercise_scores
 
@@ -77,8 +78,7 @@ def pseudonym_salt(workdir: Path) -> bytes:
     """A random salt kept in the working folder, so pseudonyms are stable but not reversible."""
     path = Path(workdir) / "cohort" / "pseudonym.salt"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
+        write_text_atomic(path, secrets.token_hex(32))  # never a half-written (weaker) salt
     return bytes.fromhex(path.read_text(encoding="ascii").strip())
 
 

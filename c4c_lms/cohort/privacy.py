@@ -44,16 +44,19 @@ def purge(course, participant_id: str, *, lang: str = "uk") -> dict:
     people = load_roster(course)
     if participant_id not in {p.id for p in people}:
         raise C4CError(M.t("purge_unknown", lang, id=participant_id))
-    data = load_cohort(course)
-    outcome = evaluate(data, rules_from_course(course)).loc[participant_id]
-    row = data.participants.loc[participant_id]
-    record = {"oblast": row["oblast"], "community_type": row["community_type"],
-              "eligible": bool(outcome["eligible"]),
-              "days": {str(d): float(m) for d, m in data.minutes.loc[participant_id].items()},
-              "scores": {k: (None if pd.isna(v) else float(v)) for k, v in data.scores.loc[participant_id].items()}}  # fmt: skip
-    anon_path = course.workdir / "cohort" / "anonymous.json"
-    anonymous = json.loads(anon_path.read_text("utf-8")) if anon_path.is_file() else []
-    write_json_atomic(anon_path, [*anonymous, record])
+    # Each step below can be repeated; the job file makes a purge interrupted at any point
+    # finish on the next run without counting the person twice in the statistics.
+    job_path = course.workdir / "cohort" / "purging" / f"{participant_id}.json"
+    job = json.loads(job_path.read_text("utf-8")) if job_path.is_file() else None
+    if job is None:
+        job = {"record": _anonymous_record(course, participant_id), "appended": False}
+        write_json_atomic(job_path, job)
+    if not job["appended"]:
+        anon_path = course.workdir / "cohort" / "anonymous.json"
+        anonymous = json.loads(anon_path.read_text("utf-8")) if anon_path.is_file() else []
+        write_json_atomic(anon_path, [*anonymous, job["record"]])
+        job["appended"] = True
+        write_json_atomic(job_path, job)
     removed = {"roster": 1, "attendance": 0, "certificates": 0, "files": 0}
     state = load_state(course.workdir)
     for day in state["days"].values():
@@ -73,5 +76,17 @@ def purge(course, participant_id: str, *, lang: str = "uk") -> dict:
             shutil.rmtree(folder)
             removed["files"] += 1
     save_roster(course, [p for p in people if p.id != participant_id])
+    job_path.unlink()
     return removed
 
+
+
+def _anonymous_record(course, participant_id: str) -> dict:
+    """What stays of a purged participant: no name, email or community, only statistics."""
+    data = load_cohort(course)
+    outcome = evaluate(data, rules_from_course(course)).loc[participant_id]
+    row = data.participants.loc[participant_id]
+    return {"oblast": row["oblast"], "community_type": row["community_type"],
+            "eligible": bool(outcome["eligible"]),
+            "days": {str(d): float(m) for d, m in data.minutes.loc[participant_id].items()},
+            "scores": {k: (None if pd.isna(v) else float(v)) for k, v in data.scores.loc[participant_id].items()}}  # fmt: skip

@@ -59,6 +59,10 @@ class Grading(_Strict):
         default_factory=lambda: ["numpy", "pandas"],
         description="Modules the grading sandbox imports once and shares with every kernel it forks.",
     )
+    gradebook_wait_s: int = Field(
+        120, ge=0, description="Seconds grading keeps retrying a busy or unreachable gradebook (the "
+        "formgrader holding SQLite, PostgreSQL restarting) before it reports the submission; a re-run retries it.",
+    )
 
 
 class Lms(_Strict):
@@ -171,7 +175,9 @@ class Course:
 
     @property
     def gradebook_url(self) -> str:
-        return f"sqlite:///{self.workdir / 'gradebook.db'}"
+        """SQLite in the working folder, unless ``C4C_GRADEBOOK_URL`` names another database
+        (PostgreSQL on a course server; the URL, password included, never goes in course.toml)."""
+        return os.environ.get("C4C_GRADEBOOK_URL") or f"sqlite:///{self.workdir / 'gradebook.db'}"
 
     # Exercises -----------------------------------------------------------------------------
     def exercise(self, exercise_id: str) -> Exercise:

@@ -37,3 +37,25 @@ class GradingInfrastructureError(C4CError):
 
 class CertificateError(C4CError):
     """Certificates cannot be issued or verified (e.g. no signing key in the environment)."""
+
+
+class BusyError(C4CError):
+    """Another run of the same command holds the working folder (``core.processes.CommandLock``).
+
+    Carries data, not a sentence: the CLI says it in the lecturer's language.
+    """
+
+    def __init__(self, command: str, pid: int, started: str):
+        self.command, self.pid, self.started = command, pid, started
+        super().__init__(f"another `c4c {command}` (process {pid}, started {started}) is running")
+
+
+class WriteError(C4CError):
+    """A file could not be written; the previous version is intact.
+
+    ``code`` is ``disk_full``, ``read_only`` or ``write_failed``; ``path`` the file we tried.
+    """
+
+    def __init__(self, code: str, path: str, detail: str = ""):
+        self.code, self.path, self.detail = code, path, detail
+        super().__init__(f"{code}: {path}" + (f" ({detail})" if detail else ""))

@@ -7,7 +7,9 @@ one was used, because a silent wrong guess corrupts every Cyrillic name.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -15,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from c4c_lms.core.exceptions import InputFileError
+from c4c_lms.core.exceptions import InputFileError, WriteError
 
 ENCODINGS = ("utf-8-sig", "cp1251")
 
@@ -123,16 +125,87 @@ def neutralise_formula(value: object) -> object:
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
-    A crash or a full disk mid-write leaves the previous file intact, never half of a new one.
+    A crash or a full disk mid-write leaves the previous file intact, never half of a new one;
+    a full disk or a read-only folder raises :class:`WriteError` after removing the temporary file.
     """
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """:func:`write_text_atomic` for bytes (PDFs, spreadsheets)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())  # the new content is on disk before it replaces the old
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as err:
+        raise write_error(err, path) from err
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def write_error(err: OSError, path: Path) -> WriteError:
+    """The :class:`WriteError` for an ``OSError`` met while writing ``path``."""
+    code = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EROFS: "read_only",
+            errno.EACCES: "read_only", errno.EPERM: "read_only"}.get(err.errno, "write_failed")  # fmt: skip
+    return WriteError(code, str(path), err.strerror or str(err))
 
 
 def write_json_atomic(path: Path, data: object) -> None:
     """Write JSON through a temporary file in the same folder, then rename over ``path``."""
     write_text_atomic(Path(path), json.dumps(data, ensure_ascii=False, indent=1))
+
+
+_RENAME_EXCHANGE = 2  # Linux renameat2 flag: swap two paths in one step
+
+
+def staging_folder(final: Path) -> Path:
+    """A new, empty hidden folder beside ``final`` to build its next version in."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.staging-"))
+
+
+def replace_folder(staged: Path, final: Path) -> None:
+    """Put the folder ``staged`` in place of ``final`` in one step, then delete the old one.
+
+    On Linux the two are swapped atomically (``renameat2(RENAME_EXCHANGE)``), so a crash
+    leaves either the whole old folder or the whole new one at ``final``; a leftover staging
+    folder is hidden and removed by :func:`remove_stale_staging`.
+    """
+    import ctypes
+    import shutil
+
+    staged, final = Path(staged), Path(final)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if not final.exists():
+            os.rename(staged, final)
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        at_fdcwd = -100
+        if libc.renameat2(at_fdcwd, os.fsencode(staged), at_fdcwd, os.fsencode(final), _RENAME_EXCHANGE) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err), str(final))
+    except OSError as err:
+        raise write_error(err, final) from err
+    shutil.rmtree(staged, ignore_errors=True)  # now holds the old version
+
+
+def remove_stale_staging(parent: Path) -> int:
+    """Delete staging folders a crashed command left under ``parent`` (one level); their count."""
+    import shutil
+
+    removed = 0
+    for leftover in Path(parent).glob("*/.*.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed += 1
+    return removed

@@ -14,7 +14,7 @@ from pathlib import Path
 from c4c_lms.core.config import Course
 from c4c_lms.lms.roster import load_roster
 from c4c_lms.lms.scores import assignment_scores, exercise_scores
-from c4c_lms.core.files import neutralise_formula
+from c4c_lms.core.files import neutralise_formula, write_bytes_atomic
 
 FORMATS = ("csv", "moodle", "canvas")
 
@@ -80,8 +80,7 @@ def export_grades(course: Course, fmt: str, output: Path) -> int:
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     for row in rows:
         writer.writerow([neutralise_formula(v) for v in row])
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    # utf-8-sig: Excel opens Cyrillic correctly only with a BOM.
-    output.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    # utf-8-sig: Excel opens Cyrillic correctly only with a BOM. Atomic: a crash or a full
+    # disk leaves the previous export (the LMS may be reading it) intact.
+    write_bytes_atomic(Path(output), buffer.getvalue().encode("utf-8-sig"))
     return len(rows) - (2 if fmt == "canvas" else 1)

@@ -9,6 +9,7 @@ sanitises everything a participant could have written (markdown, HTML/SVG/JS out
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,7 +20,8 @@ from traitlets import Bool
 from traitlets.config import Config
 
 from c4c_lms.core.config import Course
-from c4c_lms.lms.workspace import nbgrader_api
+from c4c_lms.core.files import replace_folder
+from c4c_lms.lms.workspace import nbgrader_api, step_path
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
 ACTIVE_MIME = ("application/javascript", "text/javascript", "image/svg+xml",
@@ -89,7 +91,12 @@ def generate_feedback(
     course: Course, exercises: list[str] | None = None, students: list[str] | None = None
 ) -> list[FeedbackResult]:
     """Write ``<workdir>/feedback/<student>/<assignment>/<assignment>.html`` for graded work."""
-    api = nbgrader_api(course, feedback_config())
+    # nbgrader writes into a staging folder; each participant's finished, checked page is then
+    # swapped in whole, so a crash never leaves a torn or unchecked page in feedback/.
+    config = feedback_config()
+    staging = course.workdir / ".feedback-staging"
+    config.CourseDirectory.feedback_directory = str(staging)
+    api = nbgrader_api(course, config)
     results = []
     base = course.workdir / "autograded"
     for assignment in course.assignment_ids(exercises):
@@ -100,12 +107,17 @@ def generate_feedback(
             if students and student not in students:
                 continue
             outcome = api.generate_feedback(assignment, student, force=True)
-            html = course.workdir / "feedback" / student / assignment / f"{assignment}.html"
-            ok = bool(outcome["success"]) and html.is_file()
-            problems = unsafe_html(html.read_text(encoding="utf-8")) if ok else []
-            if problems:  # defence in depth: never leave an unsafe file behind
-                html.unlink()
+            staged = staging / student / assignment
+            ok = bool(outcome["success"]) and (staged / f"{assignment}.html").is_file()
+            problems = unsafe_html((staged / f"{assignment}.html").read_text(encoding="utf-8")) if ok else []
+            final = step_path(course, "feedback", student=student, assignment=assignment)
+            if problems:  # defence in depth: an unsafe page never reaches feedback/
                 ok = False
+                shutil.rmtree(final, ignore_errors=True)
+            elif ok:
+                replace_folder(staged, final)
+            shutil.rmtree(staged, ignore_errors=True)
+            html = final / f"{assignment}.html"
             message = "; ".join(problems) if problems else ("" if ok else "feedback not generated")
             results.append(FeedbackResult(student, assignment, html if ok else None, ok, message))
     return results

@@ -9,12 +9,12 @@ automatic score, plus extra credit; a submission needs manual grading when any g
 from __future__ import annotations
 
 import math
-import sqlite3
 
 import pandas as pd
 
 from c4c_lms.core.config import Course
 from c4c_lms.lms.roster import load_roster
+from c4c_lms.lms.workspace import gradebook_exists
 
 _GRADES_SQL = """
 SELECT sa.student_id, a.name AS assignment_id, bc.name AS grade_id,
@@ -44,13 +44,18 @@ def _read(course: Course) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(grades, submissions, max score per assignment) of the course's exercises, minus failures."""
     from c4c_lms.lms.grading.batch import load_state
 
-    path = course.workdir / "gradebook.db"
-    if not path.is_file():
+    if not gradebook_exists(course):
         return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        grades = pd.read_sql_query(_GRADES_SQL, db)
-        submitted = pd.read_sql_query(_SUBMITTED_SQL, db)
-        maxima = pd.read_sql_query(_MAX_SQL, db)
+    from sqlalchemy import create_engine
+
+    engine = create_engine(course.gradebook_url)  # SQLite by default, PostgreSQL on a course server
+    try:
+        with engine.connect() as db:
+            grades = pd.read_sql_query(_GRADES_SQL, db)
+            submitted = pd.read_sql_query(_SUBMITTED_SQL, db)
+            maxima = pd.read_sql_query(_MAX_SQL, db)
+    finally:
+        engine.dispose()
     exercise_of = {v: e.id for e in course.config.exercises for v in e.variants.values()}
     # nbgrader keeps a zero-score row for a notebook it could not run at all; that is not a grade.
     failed = {k for k, v in load_state(course).items()

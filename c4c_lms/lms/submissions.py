@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from c4c_lms.core.config import Course
+from c4c_lms.core.files import remove_stale_staging, replace_folder, staging_folder
 from c4c_lms.lms.roster import STUDENT_ID, Participant, find_by_name, load_roster
 
 MOODLE = re.compile(r"^(?P<name>.+?)_(?P<moodle_id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<rest>.*)$")
@@ -138,6 +139,7 @@ def import_submissions(course: Course, source: Path, exercise: str | None = None
     A submission never replaces a newer one already imported.
     """
     source = Path(source)
+    remove_stale_staging(course.workdir / "submitted")  # what an interrupted import left half-built
     max_bytes = int(course.config.grading.max_notebook_mb * 1_000_000)
     if source.is_dir():
         items, rejected = _from_dir(source, max_bytes)
@@ -177,8 +179,11 @@ def import_submissions(course: Course, source: Path, exercise: str | None = None
             report.skipped_older.append((student, assignment, item.origin))
             continue
         taken.add(key)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{assignment}.ipynb").write_bytes(item.data)
-        (folder / "timestamp.txt").write_text(item.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+        # Built beside the old submission and swapped in whole: a crash leaves the old notebook
+        # with its timestamp or the new one with its own, never a mix.
+        staged = staging_folder(folder)
+        (staged / f"{assignment}.ipynb").write_bytes(item.data)
+        (staged / "timestamp.txt").write_text(item.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+        replace_folder(staged, folder)
         report.imported.append((student, assignment, item.origin))
     return report

@@ -88,9 +88,15 @@ def nbgrader_api(course: Course, extra: Config | None = None):
     return api
 
 
+def gradebook_exists(course: Course) -> bool:
+    """Whether there is a gradebook to read (a server database always counts as there)."""
+    url = course.gradebook_url
+    return not url.startswith("sqlite:///") or Path(url[len("sqlite:///"):]).is_file()
+
+
 def remove_from_gradebook(course: Course, participant_id: str) -> None:
     """Delete a participant and their grades from nbgrader's gradebook (if it exists)."""
-    if not (course.workdir / "gradebook.db").is_file():
+    if not gradebook_exists(course):
         return
     from nbgrader.api import Gradebook, MissingEntry
 

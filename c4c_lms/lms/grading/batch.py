@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -19,13 +21,14 @@ from pathlib import Path
 from traitlets.config import Config
 
 from c4c_lms.core.config import Course, load_course
-from c4c_lms.core.exceptions import GradingInfrastructureError
+from c4c_lms.core.exceptions import C4CError, GradingInfrastructureError
+from c4c_lms.core.processes import CommandLock, die_with_parent
 from c4c_lms.lms.submissions import read_timestamp
 from c4c_lms.core.files import write_text_atomic
 from c4c_lms.lms.grading.outcomes import (
     EXECUTION_REASONS, Reason, Status, SubmissionResult, classify_log, infrastructure_failure, last_line,
 )  # fmt: skip
-from c4c_lms.lms.grading.sandbox import STATUS_FILE, SandboxExecute
+from c4c_lms.lms.grading.sandbox import STATUS_FILE, SandboxExecute, remove_stale_boxes
 from c4c_lms.lms.workspace import nbgrader_api, prepare, step_path
 
 #: Markers shared with the exercise builder (tools/exercises/exbuild.py imports them).
@@ -191,19 +194,43 @@ def edited_test_cells(course: Course, student: str, assignment: str) -> list[str
 
 
 def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
-    """Grade one submission; never raises for a problem of the participant's notebook.
+    """Grade one submission; never raises, whatever the notebook or the machine does.
 
-    A failure of the machinery (a gradebook locked too long by parallel workers, a kernel
-    that never started) is retried once before it is reported.
+    A failure of the machinery (the gradebook busy, e.g. the formgrader holding SQLite, or a
+    PostgreSQL server restarting; a kernel that never started) is retried with growing pauses
+    for up to ``grading.gradebook_wait_s`` before it is reported (and a re-run retries it).
     """
-    result = _grade_once(root, student, assignment)
-    if result.status == Status.INFRASTRUCTURE:
-        result = _grade_once(root, student, assignment)
-    return result
-
-
-def _grade_once(root: str, student: str, assignment: str) -> SubmissionResult:
     course = load_course(Path(root))
+    deadline = time.monotonic() + course.config.grading.gradebook_wait_s
+    pause, attempts = 0.5, 0
+    while True:
+        attempts += 1
+        try:
+            result = _grade_once(course, student, assignment)
+        except Exception as err:  # our own gradebook calls: sqlite/SQLAlchemy errors
+            text = f"{type(err).__name__}: {err}"
+            result = SubmissionResult(student, assignment, Status.INFRASTRUCTURE,
+                                      reason=infrastructure_failure(text) or Reason.UNKNOWN, detail=text[:300])  # fmt: skip
+            result.log = _save_log(course, student, assignment, traceback.format_exc())
+        known = result.reason in (Reason.GRADEBOOK, Reason.SANDBOX)  # worth waiting for; others once more
+        if (result.status != Status.INFRASTRUCTURE or time.monotonic() + pause > deadline
+                or (not known and attempts >= 2)):  # fmt: skip
+            return result
+        time.sleep(pause)
+        pause = min(pause * 2, 15.0)
+
+
+def _save_log(course: Course, student: str, assignment: str, text: str) -> str:
+    """Keep the full log of a submission that did not grade cleanly; its path for the lecturer."""
+    path = course.workdir / "logs" / "grading" / student / f"{assignment}.log"
+    try:
+        write_text_atomic(path, text)
+    except C4CError:  # a full disk must not turn into a grading failure of its own
+        return ""
+    return str(path)
+
+
+def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResult:
     stamp = read_timestamp(step_path(course, "submitted", student=student, assignment=assignment))
     submitted = stamp.isoformat() if stamp else ""
 
@@ -216,10 +243,14 @@ def _grade_once(root: str, student: str, assignment: str) -> SubmissionResult:
     text = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}"
     broken = infrastructure_failure(text)
     if broken:
-        return result(Status.INFRASTRUCTURE, broken, last_line(text))
+        failed = result(Status.INFRASTRUCTURE, broken, last_line(text))
+        failed.log = _save_log(course, student, assignment, text)
+        return failed
     autograded = step_path(course, "autograded", student=student, assignment=assignment, notebook=assignment)
     if not outcome["success"] or not autograded.is_file():
-        return result(Status.FAILED, *explain_failure(text))
+        failed = result(Status.FAILED, *explain_failure(text))
+        failed.log = _save_log(course, student, assignment, text)
+        return failed
     execution = _execution_status(autograded.parent)
     released = step_path(course, "release", assignment=assignment, notebook=assignment)
     intact, why = canary_intact(autograded, released)
@@ -228,7 +259,9 @@ def _grade_once(root: str, student: str, assignment: str) -> SubmissionResult:
         # canary never ran, so the lecturer should look before trusting those points.
         _clear_withholding(course, student, assignment)
         reason = EXECUTION_REASONS.get(execution.get("status", ""), Reason.UNKNOWN)
-        return result(Status.FAILED, reason, execution.get("reason", ""), scored=True)
+        failed = result(Status.FAILED, reason, execution.get("reason", ""), scored=True)
+        failed.log = _save_log(course, student, assignment, json.dumps(execution, indent=1) + "\n\n" + text)
+        return failed
     if not intact:
         _withhold_points(course, student, assignment, why)
         return result(Status.FLAGGED, Reason.TAMPERING, why, scored=True)
@@ -276,6 +309,7 @@ def grade_all(
     workers: int = 1,
     force: bool = False,
     on_result: Callable[[SubmissionResult], None] | None = None,
+    on_stale_lock: Callable[[dict], None] | None = None,
 ) -> list[SubmissionResult]:
     """Autograde every submitted notebook of the chosen exercises and participants.
 
@@ -287,11 +321,20 @@ def grade_all(
     workers : parallel grading processes (each submission in its own kernel either way).
     force : re-grade submissions already graded from the same submitted file.
     on_result : called after each submission (progress bars).
+    on_stale_lock : called with the record of a previous run that died holding the lock.
 
     Returns
     -------
     One :class:`SubmissionResult` per submission, including those skipped as already graded.
     """
+    with CommandLock(course.workdir / "grading.lock", "grade") as lock:
+        if lock.stale and on_stale_lock:
+            on_stale_lock(lock.stale)
+        remove_stale_boxes()  # sandboxes of a grader that was killed
+        return _grade_locked(course, exercises, students, workers, force, on_result)
+
+
+def _grade_locked(course, exercises, students, workers, force, on_result) -> list[SubmissionResult]:
     prepare(course)
     state = load_state(course)
     pairs = submitted_pairs(course, course.assignment_ids(exercises), students)
@@ -324,10 +367,18 @@ def grade_all(
             record(grade_one(root, student, assignment))
     else:
         # Different participants in parallel; SQLite serialises the short gradebook writes.
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Workers (and through bwrap --die-with-parent, their sandboxes) end with this process.
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),))
+        try:
             futures = [pool.submit(grade_one, root, s, a) for s, a in todo]
             for future in futures:
                 record(future.result())
+        except BaseException:  # Ctrl-C, or the state file could not be written: stop the rest now
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     broken = [r for r in results if r.status == Status.INFRASTRUCTURE]
     if broken and len(broken) == len(todo) and todo:
         raise GradingInfrastructureError(f"{broken[0].reason}: {broken[0].detail}")

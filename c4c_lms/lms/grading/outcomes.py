@@ -52,6 +52,7 @@ class SubmissionResult:
     reason: Reason = Reason.NONE
     detail: str = ""
     submitted: str = ""
+    log: str = ""  # the full log of a submission that did not grade cleanly
 
     def record(self) -> dict:
         """A JSON-ready dict (codes as plain strings) for the grading state file."""

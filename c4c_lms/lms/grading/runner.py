@@ -36,7 +36,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 MAX_TEXT = 100_000  # characters kept per text output
 MAX_DATA = 1_000_000  # bytes kept per rich output item (images, HTML)
 CLONE_NEWIPC, CLONE_NEWPID = 0x08000000, 0x20000000
-PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 38, 36, 4
+PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_PDEATHSIG = 38, 36, 4, 1
 LIBC = ctypes.CDLL(None, use_errno=True)
 # What the runner and a kernel import on their way (measured): imported once, before forking.
 WARM_MODULES = [
@@ -115,6 +115,7 @@ def start_kernel(job: dict, connection_file: str) -> ForkedKernel:
     # middle process does it and hands the kernel over; being the subreaper, we adopt it.
     # (Without privileges the unshare fails; the process group and the user's kill remain.)
     LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    job = {**job, "runner_pid": os.getpid()}
     read_end, write_end = os.pipe()
     middle = os.fork()
     if middle == 0:
@@ -167,8 +168,10 @@ def become_kernel(job: dict, connection_file: str) -> None:
 
         # Plain tracebacks: the same errors (and so the same scores) as nbgrader's, 30 times
         # cheaper to format than the default "Context", and less of a hidden test shown.
+        # parent_handle: ipykernel's own poller ends the kernel if its job runner disappears
+        # (outside a PID namespace; inside one, the namespace ends it).
         sys.argv = ["ipykernel_launcher", "-f", connection_file, "--HistoryManager.hist_file=:memory:",
-                    "--InteractiveShell.xmode=Plain"]  # fmt: skip
+                    "--InteractiveShell.xmode=Plain", f"--IPKernelApp.parent_handle={job['runner_pid']}"]  # fmt: skip
         app = IPKernelApp.instance()
         app.initialize(sys.argv[1:])
         app.start()
@@ -326,8 +329,13 @@ def serve(settings: dict) -> None:
             continue
         os.makedirs(job["runtime_dir"], exist_ok=True)
         read_end, write_end = os.pipe()
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:  # the job runner
+            # Ends with the server, however the server ends (the kernel follows: see become_kernel).
+            LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != server:
+                os._exit(1)
             os.close(read_end)
             try:
                 status, reason = run_job(job, send)

@@ -42,6 +42,8 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer, List, Unicode
 
+from c4c_lms.core.processes import child_of_this_process, pid_alive
+
 RUNNER = Path(__file__).with_name("runner.py")
 MAX_LINE = 8_000_000  # bytes of one result line (one cell's outputs after the runner's caps)
 MAX_TOTAL = 40_000_000  # bytes of all results of one submission
@@ -64,6 +66,20 @@ class Execution:
     # ok | timeout | unresponsive | kernel_died | output_limit | sandbox | error (see outcomes.py)
     status: str = "sandbox"
     reason: str = "no result from the sandbox"
+
+
+BOX_PREFIX = "c4c-sandbox-"
+
+
+def remove_stale_boxes() -> int:
+    """Delete the sandbox folders of grading processes that no longer run (killed ones); count."""
+    removed = 0
+    for box in Path(tempfile.gettempdir()).glob(f"{BOX_PREFIX}*-*"):
+        owner = box.name[len(BOX_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not pid_alive(int(owner)):
+            shutil.rmtree(box, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def kernel_uid() -> int:
@@ -117,7 +133,7 @@ class WarmSandbox:
 
     def __init__(self, mode: str, preload: tuple[str, ...] = ()):
         self.mode, self.preload = mode, preload
-        self.box = Path(tempfile.mkdtemp(prefix="c4c-sandbox-"))
+        self.box = Path(tempfile.mkdtemp(prefix=f"{BOX_PREFIX}{os.getpid()}-"))
         self.work = self.box / "work"
         self.work.mkdir()
         self.uid = kernel_uid() if mode == "bwrap" else None
@@ -126,8 +142,10 @@ class WarmSandbox:
         cmd = [os.path.abspath(sys.executable), "-I", runner, json.dumps(settings)]
         if mode == "bwrap":
             cmd = _bwrap(self.box, self._environment()) + ["--"] + cmd
+        # bwrap ends with us (--die-with-parent); without it, the runner asks the kernel itself.
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=None if mode == "bwrap" else child_of_this_process(),
                                         env=None if mode == "bwrap" else self._environment(),
                                         cwd=str(self.work))  # fmt: skip
         self.buffer = b""
