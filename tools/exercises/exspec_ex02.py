@@ -118,14 +118,14 @@ def cells(t: Lang) -> list:
             "Який індикатор конкретної цілі відповідає критеріям SMART (конкретний, "
             "вимірюваний, досяжний, доречний, обмежений у часі)?\n\n"
             "- A. Школи стануть кращими.\n"
-            "- B. Споживання тепла школою № 3 до грудня 2026 року зменшиться на 30% порівняно з "
-            "2024 роком (за показами лічильника).\n"
+            "- B. Споживання тепла школою № 3 до грудня 2027 року зменшиться на 30% порівняно з "
+            "2025 роком (за показами лічильника).\n"
             "- C. Багато людей будуть задоволені.\n"
             "- D. Максимально можлива економія енергії.",
             "Which indicator of the specific objective is SMART (specific, measurable, "
             "achievable, relevant, time-bound)?\n\n"
             "- A. Schools will become better.\n"
-            "- B. School No. 3's heat use falls by 30% by December 2026 compared with 2024 "
+            "- B. School No. 3's heat use falls by 30% by December 2027 compared with 2025 "
             "(meter readings).\n"
             "- C. Many people will be satisfied.\n"
             "- D. As much energy saving as possible.")),
