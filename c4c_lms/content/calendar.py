@@ -27,6 +27,7 @@ import pandas as pd
 from c4c_lms.core.i18n import Catalogue
 
 __all__ = [
+    "NEXT_YEAR_FROM_MONTH",
     "SCHEMA",
     "Entry",
     "Plan",
@@ -36,8 +37,10 @@ __all__ = [
     "plan_from_json",
     "plan_to_json",
     "public_holidays",
+    "default_year",
     "reference_items",
     "sort_entries",
+    "to_be_announced",
     "to_csv",
     "to_ics",
     "to_pdf",
@@ -53,7 +56,7 @@ M = Catalogue.load("events_calendar")
 @dataclass
 class Entry:
     """One item of the plan. ``certainty`` is ``exact``, ``month`` (day unknown: the 1st is
-    used) or ``unconfirmed`` (date of a past edition, the event may not repeat)."""
+    used) or, in plans saved by earlier versions, ``unconfirmed`` (date of a past edition)."""
 
     uid: str
     title_uk: str
@@ -111,24 +114,25 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def reference_items(events: pd.DataFrame, programmes: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Reference events and deadlines placed in ``year``, one row each, sorted by date.
+#: From this month on, the calendar opens on the next year: a plan is made for the year ahead
+#: (the course runs in January; a plan drawn up in late autumn is for the coming year).
+NEXT_YEAR_FROM_MONTH = 10
 
-    Rules: a row with a ``date`` counts only in that date's year; a ``yearly`` row is placed on
-    its month/day (the 1st, marked ``month``, when the day is unknown) unless a dated row for
-    the same year supersedes it (its id starts with the yearly id, or same programme and kind);
-    an ``unknown``-recurrence row with month and day is shown as ``unconfirmed``; rows without a
-    month cannot be placed and are left out. A programme's ``next_deadline`` in ``year`` is
-    added when no deadline of that programme is there yet.
 
-    Returns
-    -------
-    pandas.DataFrame
-        Columns uid, kind, name_uk, name_en, programme_id, themes (tuple), country, start (date),
-        certainty, url, source_url.
-    """
-    rows: list[dict] = []
-    dated: list[dict] = []
+def default_year(today: date) -> int:
+    """The year a new plan opens on: the coming year from October on, else the current one."""
+    return today.year + 1 if today.month >= NEXT_YEAR_FROM_MONTH else today.year
+
+
+_COLUMNS = ["uid", "kind", "name_uk", "name_en", "programme_id", "themes", "country", "start",
+            "certainty", "url", "source_url"]  # fmt: skip
+
+
+def _place(events: pd.DataFrame, year: int) -> tuple[list[dict], list[dict]]:
+    """Rows placed in ``year`` and rows of ``year`` whose date is still to be announced."""
+    placed: list[dict] = []   # yearly projections, may be superseded
+    specific: list[dict] = []  # rows that belong to ``year`` itself (dated or year-only)
+    pending: list[dict] = []   # yearly rows without a month: "date to be announced"
     for rec in events.to_dict("records"):
         iso = _text(rec.get("date"))
         base = {
@@ -139,31 +143,61 @@ def reference_items(events: pd.DataFrame, programmes: pd.DataFrame, year: int) -
             "source_url": _text(rec.get("source_url")),
         }  # fmt: skip
         month, day = _int(rec.get("month")), _int(rec.get("day"))
+        if month is not None and not 1 <= month <= 12:
+            month = None
+        row_year = int(iso[:4]) if iso else _int(rec.get("year"))
         recurrence = _text(rec.get("recurrence"))
-        if iso:
-            start = date.fromisoformat(iso[:10])
-            if start.year == year:
-                dated.append({**base, "start": start, "certainty": "exact"})
+        if row_year is not None:  # an edition of a known year counts only in that year
+            if row_year != year:
+                continue
+            if iso:
+                specific.append({**base, "start": date.fromisoformat(iso[:10]), "certainty": "exact"})
+            elif month is not None:
+                specific.append({**base, "start": date(year, month, day or 1),
+                                 "certainty": "exact" if day else "month"})
+            else:
+                specific.append({**base, "start": None, "certainty": "tba"})
             continue
-        if month is None or not 1 <= month <= 12:
-            continue
-        if recurrence == "yearly":
-            start, certainty = date(year, month, day or 1), "exact" if day else "month"
-        elif recurrence == "unknown" and day:
-            start, certainty = date(year, month, day), "unconfirmed"
+        if recurrence != "yearly":
+            continue  # a past edition of unknown year or a one-off: nothing to project
+        if month is None:
+            pending.append({**base, "start": None, "certainty": "tba"})
         else:
-            continue
-        rows.append({**base, "start": start, "certainty": certainty})
+            placed.append({**base, "start": date(year, month, day or 1),
+                           "certainty": "exact" if day else "month"})
 
     def superseded(row: dict) -> bool:
         return any(
             d["kind"] == row["kind"]
             and (d["uid"].startswith(row["uid"] + "_")
                  or (row["programme_id"] and d["programme_id"] == row["programme_id"]))
-            for d in dated
+            for d in specific
         )  # fmt: skip
 
-    rows = [r for r in rows if not superseded(r)] + dated
+    rows = [r for r in placed if not superseded(r)] + [r for r in specific if r["start"]]
+    tba = [r for r in pending if not superseded(r)] + [r for r in specific if not r["start"]]
+    return rows, tba
+
+
+def reference_items(events: pd.DataFrame, programmes: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Reference events and deadlines placed in ``year``, one row each, sorted by date.
+
+    Rules: a row with a ``date`` or a ``year`` counts only in that year (on its date, or on the
+    1st of its month, marked ``month``); a ``yearly`` row is placed on its month/day (the 1st,
+    marked ``month``, when the day is unknown) unless a row of the same year supersedes it (its
+    id starts with the yearly id, or same programme and kind); rows of unknown recurrence or
+    one-off rows without a year are past editions and are not projected into other years.
+    Rows that belong to ``year`` but have no month are not placed: :func:`to_be_announced`
+    lists them. A programme's ``next_deadline`` in ``year`` is added when no deadline of that
+    programme is there yet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns uid, kind, name_uk, name_en, programme_id, themes (tuple), country, start (date),
+        certainty, url, source_url.
+    """
+    rows, _tba = _place(events, year)
     have_deadline = {r["programme_id"] for r in rows if r["kind"] == "deadline"}
     for rec in programmes.to_dict("records"):
         iso = _text(rec.get("next_deadline"))
@@ -176,10 +210,27 @@ def reference_items(events: pd.DataFrame, programmes: pd.DataFrame, year: int) -
                 "start": date.fromisoformat(iso[:10]), "certainty": "exact",
                 "url": _text(rec.get("url")), "source_url": _text(rec.get("source_url")),
             })  # fmt: skip
-    columns = ["uid", "kind", "name_uk", "name_en", "programme_id", "themes", "country", "start",
-               "certainty", "url", "source_url"]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=_COLUMNS)
     return frame.sort_values(["start", "uid"]).reset_index(drop=True)
+
+
+def to_be_announced(events: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Reference items of ``year`` whose date is not published yet ("date to be announced").
+
+    These are ``yearly`` rows without a month (e.g. the CERV Networks of Towns deadline, the
+    Ukraine Recovery Conference) that no row of ``year`` supersedes, and rows of ``year``
+    without a month (e.g. a conference whose host is known but not its dates). They cannot go
+    into a dated plan, so the app lists them with their source instead of dropping them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as :func:`reference_items` (``start`` is ``None``, ``certainty`` is ``tba``),
+        sorted by English name.
+    """
+    _rows, tba = _place(events, year)
+    frame = pd.DataFrame(tba, columns=_COLUMNS)
+    return frame.sort_values(["name_en", "uid"]).reset_index(drop=True)
 
 
 def filter_items(items: pd.DataFrame, themes=(), programmes=(), countries=(), months=()):
