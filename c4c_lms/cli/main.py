@@ -318,3 +318,7 @@ def serve(ctx, port: int, open_browser: bool) -> None:
 
 for _command in cli_cohort.COMMANDS:
     cli.add_command(_command)
+
+from c4c_lms.cli import refdata as refdata_cli  # noqa: E402
+
+cli.add_command(refdata_cli.refdata)
