@@ -224,7 +224,11 @@ assert type(answer2_2) is int and int(answer2_2) == _c4c_want
             ("Вибір партнера обґрунтовано щонайменше двома критеріями (розмір, сектори, мова, наявні зв'язки)", "The partner choice is justified by at least two criteria (size, sectors, language, existing links)", 1),
         ]),
         manual("q3_1", 3, "Sonyachna is an urban hromada in ... oblast with about 24,000 "
-               "inhabitants. (The lecturer's example answer is in exercises/MARKING.md.)"),
+               "inhabitants. (The lecturer's example answer is in exercises/MARKING.md.)",
+               t("*Напишіть англійською 4–6 речень: хто ви; що вам потрібно; чим можете "
+                 "поділитися; чому обрали місто з питання 2.3.*",
+                 "*Write 4–6 sentences in English: who you are; what you need; what you can "
+                 "share; why you chose the town in question 2.3.*")),
         outro(t),
         canary_cell(t),
     ]

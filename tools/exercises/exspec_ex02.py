@@ -172,8 +172,14 @@ def cells(t: Lang) -> list:
             ("Резюме англійською зрозуміле і називає що, де, для кого, бюджет і потрібного партнера",
              "The English summary is clear and names what, where, for whom, the budget and the partner needed", 1),
         ]),
-        manual("q3_1", 3, "Core problem: ...\n\nCauses: ...\n\nEffects: ...\n\nObjective and "
-               "indicator: ...\n\nSummary: ..."),
+        manual("q3_1", 3, t("Основна проблема: ...\n\nПричини: ...\n\nНаслідки: ...\n\nЦіль та "
+                            "індикатор: ...\n\nSummary (англійською): ...",
+                            "Core problem: ...\n\nCauses: ...\n\nEffects: ...\n\nObjective and "
+                            "indicator: ...\n\nSummary: ..."),
+               t("*Заповніть: основна проблема; три причини; три наслідки; конкретна ціль з "
+                 "індикатором; резюме англійською (3–5 речень).*",
+                 "*Fill in: core problem; three causes; three effects; specific objective with its "
+                 "indicator; English summary (3–5 sentences).*")),
         outro(t),
         canary_cell(t),
     ]

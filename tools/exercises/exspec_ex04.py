@@ -147,8 +147,14 @@ assert type(answer1_2) is str and str(answer1_2).strip().upper() == {top!r}
             ("Названо щонайменше одну відмінність умов і як її врахувати",
              "At least one difference in conditions is named, with how to deal with it", 1),
         ]),
-        manual("q3_1", 3, "Case id: ...\n\nHow they met, what they did, result: ...\n\n"
-               "What we can repeat: ...\n\nWhat we must do differently: ..."),
+        manual("q3_1", 3, t("Id кейсу: ...\n\nЯк познайомилися, що зробили, результат: ...\n\n"
+                            "Що ми можемо повторити: ...\n\nЩо нам треба робити інакше: ...",
+                            "Case id: ...\n\nHow they met, what they did, result: ...\n\n"
+                            "What we can repeat: ...\n\nWhat we must do differently: ..."),
+               t("*Заповніть: id кейсу; як партнери познайомилися, що зробили і що вийшло; що ваша "
+                 "громада може повторити; що треба робити інакше.*",
+                 "*Fill in: case id; how the partners met, what they did and the result; what your "
+                 "community can repeat; what it must do differently.*")),
         outro(t),
         canary_cell(t),
     ]

@@ -191,8 +191,14 @@ assert int(answer2_3) == int((_c4c_a["iso_code"] == str(my_oblast)).sum())
             ("Ролі розподілено реалістично, перші кроки конкретні",
              "Roles are shared realistically and the first steps are concrete", 1),
         ]),
-        manual("q3_1", 3, "Partner in Ukraine and form: ...\n\nEU partner and programme: ...\n\n"
-               "Roles and first steps: ..."),
+        manual("q3_1", 3, t("Партнер в Україні і форма співробітництва: ...\n\nПартнер у ЄС і програма: "
+                            "...\n\nРолі та перші кроки: ...",
+                            "Partner in Ukraine and form: ...\n\nEU partner and programme: ...\n\n"
+                            "Roles and first steps: ..."),
+               t("*Заповніть: партнер в Україні і форма співробітництва; партнер у ЄС і програма; "
+                 "ролі та три перші кроки.*",
+                 "*Fill in: the partner in Ukraine and the form of cooperation; the EU partner and "
+                 "the programme; roles and the first three steps.*")),
         outro(t),
         canary_cell(t),
     ]
