@@ -188,17 +188,21 @@ assert int(answer2_3) == int((_c4c_a["iso_code"] == str(my_oblast)).sum())
              "The domestic partner and the form of cooperation are named and match Law 1508-VII", 1),
             ("Програма відповідає території, сектору і статусу України; строк названо",
              "The programme fits the area, sector and Ukraine's status; the deadline is named", 1),
-            ("Ролі розподілено реалістично, перші кроки конкретні",
-             "Roles are shared realistically and the first steps are concrete", 1),
+            ("Ролі розподілено реалістично, громади зазначені бенефіціарами одна одної "
+             "(кожна отримує користь), перші кроки конкретні",
+             "Roles are shared realistically, the communities are each other's beneficiaries "
+             "(each one gains), and the first steps are concrete", 1),
         ]),
         manual("q3_1", 3, t("Партнер в Україні і форма співробітництва: ...\n\nПартнер у ЄС і програма: "
                             "...\n\nРолі та перші кроки: ...",
                             "Partner in Ukraine and form: ...\n\nEU partner and programme: ...\n\n"
                             "Roles and first steps: ..."),
                t("*Заповніть: партнер в Україні і форма співробітництва; партнер у ЄС і програма; "
-                 "ролі та три перші кроки.*",
+                 "ролі, яку користь отримує кожна громада (бенефіціари одна одної), і три перші "
+                 "кроки.*",
                  "*Fill in: the partner in Ukraine and the form of cooperation; the EU partner and "
-                 "the programme; roles and the first three steps.*")),
+                 "the programme; roles, what each community gains (each other's beneficiaries), "
+                 "and the first three steps.*")),
         outro(t),
         canary_cell(t),
     ]
