@@ -23,15 +23,15 @@ from c4c_lms.core.files import neutralise_formula
 
 __all__ = [
     "FLAT_RATES",
-    "HUMANITARIAN_DEMINING_MIN_KM",
+    "COMPENSATION_MIN_KM",
     "LOGFRAME_COLUMNS",
     "LOGFRAME_ROWS",
     "FlatRate",
     "approval_timeline",
     "cofinance",
+    "demining_compensation_distance_ok",
     "flat_rate_amount",
     "grant_in_range",
-    "humanitarian_demining_allowed",
     "logframe_gaps",
     "markdown_table",
     "save_keepsake",
@@ -160,15 +160,19 @@ def grant_in_range(grant: Decimal | float, low: object, high: object) -> str | N
 
 # ---------------------------------------------------------------- m05: frontline cooperation
 
-#: Humanitarian demining is carried out only more than this far from the contact line.
-HUMANITARIAN_DEMINING_MIN_KM = 20
+#: The state programme that compensates the cost of demining farmland covers plots more than this
+#: far from the line of contact or the state border (Cabinet decision reported by UNN, 2 Sep 2024:
+#: https://unn.ua/en/news/the-government-is-ready-to-cover-the-cost-of-demining-agricultural-land).
+#: It is a condition of that programme, not a limit on humanitarian demining as such.
+COMPENSATION_MIN_KM = 20
 
 
-def humanitarian_demining_allowed(distance_km: float) -> bool:
-    """Whether land this far from the contact line can be cleared as humanitarian demining."""
+def demining_compensation_distance_ok(distance_km: float) -> bool:
+    """Whether a plot this far from the line of contact or the state border meets the distance
+    condition of the state compensation programme for demining farmland (other conditions apply)."""
     if distance_km < 0:
         raise ValueError("distance must not be negative")
-    return distance_km > HUMANITARIAN_DEMINING_MIN_KM
+    return distance_km > COMPENSATION_MIN_KM
 
 
 # ---------------------------------------------------------------- keepsakes

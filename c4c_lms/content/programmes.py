@@ -154,6 +154,12 @@ def months_until_call(call_months: object, month: int) -> int | None:
     return min((m - month) % 12 for m in months) if months else None
 
 
+def _one_off_calls(row: pd.Series) -> bool:
+    """Whether ``call_months`` come from past one-off calls (``call_recurrence`` = ``once``), so
+    they say nothing about the next call."""
+    return _text(row.get("call_recurrence")) == "once"
+
+
 def sort_programmes(df: pd.DataFrame, by: str = "name", *, lang: str = "uk",
                     today_month: int = 1) -> pd.DataFrame:
     """Programmes sorted by name, largest grant, smallest grant, Ukraine's date, or next call.
@@ -174,7 +180,8 @@ def sort_programmes(df: pd.DataFrame, by: str = "name", *, lang: str = "uk",
     elif by == "since":
         key, ascending = pd.to_datetime(df["ukraine_since"], errors="coerce"), True
     else:
-        key = df["call_months"].map(lambda v: months_until_call(v, today_month))
+        key = df.apply(lambda r: None if _one_off_calls(r) else
+                       months_until_call(r["call_months"], today_month), axis=1)
         key, ascending = pd.to_numeric(key, errors="coerce"), True
     order = pd.DataFrame({"key": key, "name": names}, index=df.index)
     order = order.sort_values(["key", "name"], ascending=[ascending, True], na_position="last")
@@ -189,7 +196,8 @@ def associated_by(df: pd.DataFrame, when: str | pd.Timestamp) -> pd.DataFrame:
 
 
 def call_calendar(df: pd.DataFrame, lang: str = "uk") -> pd.DataFrame:
-    """Programme × month grid: ``●`` where a call usually closes/opens in that month, else empty."""
+    """Programme × month grid: ``●`` where a call usually closes/opens in that month, ``○`` where
+    only a past one-off call did (``call_recurrence`` = ``once``), else empty."""
     names = _month_names(lang, "abbreviated")
     name_col = "name_uk" if lang == "uk" else "name_en"
     rows = {}
@@ -197,7 +205,8 @@ def call_calendar(df: pd.DataFrame, lang: str = "uk") -> pd.DataFrame:
         months = _months(row.get("call_months"))
         if months:
             title = _text(row.get(name_col)) or _text(row.get("name_en"))
-            rows[str(title)] = ["●" if m in months else "" for m in range(1, 13)]
+            mark = "○" if _one_off_calls(row) else "●"
+            rows[str(title)] = [mark if m in months else "" for m in range(1, 13)]
     return pd.DataFrame.from_dict(rows, orient="index", columns=[names[m] for m in range(1, 13)])
 
 

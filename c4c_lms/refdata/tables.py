@@ -35,7 +35,7 @@ M = Catalogue.load("refdata")
 
 DATA_DIR = Path(__file__).parent / "data"
 #: Date the facts behind the tables were last reviewed; bump it when rows are re-checked.
-DATA_VERSION = "2026-11-28"
+DATA_VERSION = "2026-11-29"
 
 with (DATA_DIR / "schema.toml").open("rb") as _fh:
     _SCHEMA = tomllib.load(_fh)
@@ -157,7 +157,8 @@ def _check_row(spec: TableSpec, row: dict[str, str], where: str, lang: str | Non
         say("min_above_max", low=lo, high=hi)
     if "date" in spec.dates and row.get("date"):
         day = _parse_date(row["date"])
-        if day and (row.get("month") != str(day.month) or row.get("day") not in ("", str(day.day))):
+        if day and (row.get("month") != str(day.month) or row.get("day") not in ("", str(day.day))
+                    or row.get("year", "") not in ("", str(day.year))):
             say("date_mismatch", value=row["date"])
     return out
 
@@ -276,8 +277,9 @@ def load_events() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns as in ``events.csv``; ``month`` and ``day`` are ``Int64`` (``<NA>`` when the
-        source gives no day), ``date`` is ``datetime64`` (only when a specific year is known),
+        Columns as in ``events.csv``; ``year``, ``month`` and ``day`` are ``Int64`` (``<NA>``
+        when the source does not give them), ``date`` is ``datetime64`` (only when the full date
+        of a specific year is known),
         ``themes`` is a list of slugs.
     """
     return _load("events").copy()

@@ -20,7 +20,7 @@ import pandas as pd
 
 from c4c_lms.content import planner
 from c4c_lms.widgets.appkit import THEMES, theme_label
-from c4c_lms.content.module_tools import approval_timeline, humanitarian_demining_allowed, weighted_scores
+from c4c_lms.content.module_tools import approval_timeline, demining_compensation_distance_ok, weighted_scores
 from c4c_lms.widgets.module_ui import WIDE, M, result_area, save_controls, table_html, tool_box
 from c4c_lms.widgets.project_widgets import (
     budget_calculator,
@@ -147,13 +147,13 @@ def partner_brief(lang: str = "uk") -> widgets.VBox:
 
 
 def demining_check(lang: str = "uk") -> widgets.VBox:
-    """Is a plot far enough from the contact line for humanitarian demining?"""
+    """Does a plot meet the distance condition of the farmland demining compensation programme?"""
     km = widgets.BoundedFloatText(value=25, min=0, max=2000, description=M.t("distance_km", lang),
                                   style={"description_width": "initial"})
     out = result_area()
 
     def show(_change: object = None) -> None:
-        key = "demining_yes" if humanitarian_demining_allowed(km.value) else "demining_no"
+        key = "demining_yes" if demining_compensation_distance_ok(km.value) else "demining_no"
         out.value = html.escape(M.t(key, lang, km=format_number(km.value, lang)))
 
     km.observe(show, "value")

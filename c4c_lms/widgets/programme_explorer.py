@@ -15,13 +15,10 @@ Unknown values in the reference data are empty cells; every function here keeps 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
 from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
-from babel import Locale
-from babel.dates import get_month_names
 
 from c4c_lms.content.programmes import (  # noqa: F401  (the modules reach the logic through this module)
     DASH,

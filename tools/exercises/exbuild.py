@@ -85,9 +85,16 @@ def tests(grade_id: str, points: int, visible: str, hidden: str):
     return cell
 
 
-def manual(grade_id: str, points: int, placeholder: str):
-    """Manually graded markdown answer; nbgrader replaces it with 'YOUR ANSWER HERE'."""
-    cell = nbformat.v4.new_markdown_cell(placeholder.strip("\n"))
+def manual(grade_id: str, points: int, placeholder: str, scaffold: str = ""):
+    """Manually graded markdown answer; nbgrader replaces it with 'YOUR ANSWER HERE'.
+
+    ``scaffold`` (headings in the notebook's language) stays in the participant's version: the
+    ``placeholder`` is then a solution region that nbgrader replaces, the scaffold is kept.
+    """
+    text = placeholder.strip("\n")
+    if scaffold:
+        text = (scaffold.strip("\n") + "\n\n### BEGIN SOLUTION\n" + text + "\n### END SOLUTION")
+    cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata = _nbg(grade_id, grade=True, solution=True, points=points)
     return cell
 

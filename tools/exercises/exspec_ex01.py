@@ -13,6 +13,21 @@ from excommon import howto, intro, mcq_tests, member_tests, number_tests, outro,
 EXERCISE = "ex01_partners"
 # How many towns each country contributes (different counts make the counting questions real).
 PER_COUNTRY = {"PL": 10, "DE": 9, "SE": 6, "FR": 8, "LT": 5, "BE": 7}
+#: GeoNames entries in the population band that are city districts, not municipalities: skipped,
+#: the next town of the pool takes their place.
+NOT_MUNICIPALITIES = frozenset({
+    "Linden-Nord",    # district of Hanover
+    "Linden",         # Linden-Mitte, district of Hanover (52.36 N, 9.71 E)
+    "Gamla Uppsala",  # district of Uppsala
+    "Antakalnis",     # district (seniūnija) of Vilnius
+    "Šilainiai",      # district (seniūnija) of Kaunas
+    "Eiguliai",       # district (seniūnija) of Kaunas
+    "Pašilaičiai",    # district (seniūnija) of Vilnius
+    # further districts of Vilnius and Kaunas that GeoNames lists as towns
+    "Fabijoniškės", "Naujoji Vilnia", "Aleksotas", "Dainava (Kaunas)", "Naujininkai",
+    "Karoliniškės", "Pilaitė", "Justiniškės", "Šeškinė", "Lazdynai", "Vilkpėdė", "Naujamiestis",
+    "Kessel-Lo",      # part of the municipality of Leuven
+})
 
 
 def partner_table() -> pd.DataFrame:
@@ -27,7 +42,12 @@ def partner_table() -> pd.DataFrame:
         pool = sorted((c for c in cities if c["countrycode"] == cc
                        and 15000 <= c["population"] <= 120000), key=lambda c: c["geonameid"])
         step = len(pool) // count
-        picked = [pool[i * step] for i in range(count)]
+        picked = []
+        for i in range(count):
+            j = i * step
+            while pool[j]["name"] in NOT_MUNICIPALITIES or pool[j] in picked:
+                j = (j + 1) % len(pool)
+            picked.append(pool[j])
         if cc == "DE":  # Sindelfingen started Cities4Cities (domain facts, section 1.1)
             picked[-1] = next(c for c in pool if c["name"] == "Sindelfingen")
         for c in picked:
@@ -165,7 +185,7 @@ assert type(answer2_2) is int and int(answer2_2) == _c4c_want
             "Напишіть його назву точно так, як у стовпці `city`.",
             "Choose one town from the table that you would propose to your council as the first "
             "candidate. Write its name exactly as in the `city` column.")),
-        answer("q2_3", '# answer2_3 = "Sindelfingen"', 'answer2_3 = "Sindelfingen"'),
+        answer("q2_3", '# answer2_3 = "Sindelfingen"', 'answer2_3 = "Lindau"'),
         member_tests(t, "q2_3", 1, "answer2_3", "data/partner_candidates.csv", "candidates", "city",
                      t("Назву міста пишіть у лапках.", "Put the town name in quotes."),
                      t("Такого міста немає в таблиці: скопіюйте назву зі стовпця city.",
@@ -203,8 +223,12 @@ assert type(answer2_2) is int and int(answer2_2) == _c4c_want
             ("Потреби і пропозиції конкретні та пов'язані з пріоритетними секторами", "Needs and offers are concrete and tied to the priority sectors", 1),
             ("Вибір партнера обґрунтовано щонайменше двома критеріями (розмір, сектори, мова, наявні зв'язки)", "The partner choice is justified by at least two criteria (size, sectors, language, existing links)", 1),
         ]),
-        manual("q3_1", 3, "Sonyachna is a town community in ... oblast with about 24,000 "
-               "inhabitants. (The lecturer's example answer is in exercises/MARKING.md.)"),
+        manual("q3_1", 3, "Sonyachna is an urban hromada in ... oblast with about 24,000 "
+               "inhabitants. (The lecturer's example answer is in exercises/MARKING.md.)",
+               t("*Напишіть англійською 4–6 речень: хто ви; що вам потрібно; чим можете "
+                 "поділитися; чому обрали місто з питання 2.3.*",
+                 "*Write 4–6 sentences in English: who you are; what you need; what you can "
+                 "share; why you chose the town in question 2.3.*")),
         outro(t),
         canary_cell(t),
     ]

@@ -118,14 +118,14 @@ def cells(t: Lang) -> list:
             "Який індикатор конкретної цілі відповідає критеріям SMART (конкретний, "
             "вимірюваний, досяжний, доречний, обмежений у часі)?\n\n"
             "- A. Школи стануть кращими.\n"
-            "- B. Споживання тепла школою № 3 до грудня 2026 року зменшиться на 30% порівняно з "
-            "2024 роком (за показами лічильника).\n"
+            "- B. Споживання тепла школою № 3 до грудня 2027 року зменшиться на 30% порівняно з "
+            "2025 роком (за показами лічильника).\n"
             "- C. Багато людей будуть задоволені.\n"
             "- D. Максимально можлива економія енергії.",
             "Which indicator of the specific objective is SMART (specific, measurable, "
             "achievable, relevant, time-bound)?\n\n"
             "- A. Schools will become better.\n"
-            "- B. School No. 3's heat use falls by 30% by December 2026 compared with 2024 "
+            "- B. School No. 3's heat use falls by 30% by December 2027 compared with 2025 "
             "(meter readings).\n"
             "- C. Many people will be satisfied.\n"
             "- D. As much energy saving as possible.")),
@@ -172,8 +172,14 @@ def cells(t: Lang) -> list:
             ("Резюме англійською зрозуміле і називає що, де, для кого, бюджет і потрібного партнера",
              "The English summary is clear and names what, where, for whom, the budget and the partner needed", 1),
         ]),
-        manual("q3_1", 3, "Core problem: ...\n\nCauses: ...\n\nEffects: ...\n\nObjective and "
-               "indicator: ...\n\nSummary: ..."),
+        manual("q3_1", 3, t("Основна проблема: ...\n\nПричини: ...\n\nНаслідки: ...\n\nЦіль та "
+                            "індикатор: ...\n\nSummary (англійською): ...",
+                            "Core problem: ...\n\nCauses: ...\n\nEffects: ...\n\nObjective and "
+                            "indicator: ...\n\nSummary: ..."),
+               t("*Заповніть: основна проблема; три причини; три наслідки; конкретна ціль з "
+                 "індикатором; резюме англійською (3–5 речень).*",
+                 "*Fill in: core problem; three causes; three effects; specific objective with its "
+                 "indicator; English summary (3–5 sentences).*")),
         outro(t),
         canary_cell(t),
     ]

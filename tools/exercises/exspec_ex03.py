@@ -153,7 +153,11 @@ assert type(answer1_2) is int and int(answer1_2) == _c4c_want
             ("Фінансовий план узгоджений із правилами програми (ставка або фіксована сума), названо строк",
              "The funding plan follows the programme's rules (rate or lump sum) and names the deadline", 1),
         ]),
-        manual("q3_1", 2, "Programme: ...\n\nWhy it fits: ...\n\nDeadline: ...\n\nFunding plan: ..."),
+        manual("q3_1", 2, t("Програма: ...\n\nЧому підходить: ...\n\nКінцевий термін: ...\n\n"
+                            "План фінансування: ...",
+                            "Programme: ...\n\nWhy it fits: ...\n\nDeadline: ...\n\nFunding plan: ..."),
+               t("*Заповніть: програма; чому вона підходить; кінцевий термін; план фінансування.*",
+                 "*Fill in: programme; why it fits; deadline; funding plan.*")),
         outro(t),
         canary_cell(t),
     ]

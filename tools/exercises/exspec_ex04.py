@@ -61,10 +61,20 @@ def cells(t: Lang) -> list:
              "frequent first):")),
         code('cases["partner_country"].value_counts()', "example1_2"),
         question(t, "1.2", 1, t(
-            "З якої країни партнери трапляються найчастіше (не враховуючи порожніх клітинок)? "
-            "Запишіть код країни в лапках.",
-            "Which country do partners come from most often (ignoring empty cells)? Write the "
-            "country code in quotes.")),
+            "З якої країни партнери трапляються найчастіше **в цій таблиці** (не враховуючи "
+            "порожніх клітинок)? Запишіть код країни в лапках.\n\n"
+            "*Обережно з висновками:* таблиця — добірка кейсів із джерел курсу, а не перелік "
+            "усіх партнерств. Вісім французьких пар узято з однієї статті про Конгрес мерів "
+            "Франції, тому відповідь говорить про вибірку, а не про те, з якою країною українські "
+            "громади співпрацюють найчастіше. Перш ніж робити висновок із таблиці, перевірте, "
+            "звідки взято рядки (`source_url`).",
+            "Which country do partners come from most often **in this table** (ignoring empty "
+            "cells)? Write the country code in quotes.\n\n"
+            "*Careful with conclusions:* the table is a selection of cases from the course "
+            "sources, not a list of all partnerships. Eight French pairs come from one article "
+            "about the Congress of Mayors of France, so the answer describes the sample, not the "
+            "country Ukrainian communities cooperate with most. Before drawing a conclusion from "
+            "a table, check where its rows come from (`source_url`).")),
         answer("q1_2", '# answer1_2 = "PL"', f'answer1_2 = "{top}"'),
         tests("q1_2", 1, f'''
 """{t("Перевіряє, що відповідь — код країни.", "Checks that the answer is a country code.")}"""
@@ -137,8 +147,14 @@ assert type(answer1_2) is str and str(answer1_2).strip().upper() == {top!r}
             ("Названо щонайменше одну відмінність умов і як її врахувати",
              "At least one difference in conditions is named, with how to deal with it", 1),
         ]),
-        manual("q3_1", 3, "Case id: ...\n\nHow they met, what they did, result: ...\n\n"
-               "What we can repeat: ...\n\nWhat we must do differently: ..."),
+        manual("q3_1", 3, t("Id кейсу: ...\n\nЯк познайомилися, що зробили, результат: ...\n\n"
+                            "Що ми можемо повторити: ...\n\nЩо нам треба робити інакше: ...",
+                            "Case id: ...\n\nHow they met, what they did, result: ...\n\n"
+                            "What we can repeat: ...\n\nWhat we must do differently: ..."),
+               t("*Заповніть: id кейсу; як партнери познайомилися, що зробили і що вийшло; що ваша "
+                 "громада може повторити; що треба робити інакше.*",
+                 "*Fill in: case id; how the partners met, what they did and the result; what your "
+                 "community can repeat; what it must do differently.*")),
         outro(t),
         canary_cell(t),
     ]

@@ -19,6 +19,13 @@ AREAS = {
     "interreg_next_huskroua": ("UA-21", "UA-26", "UA-77"),
     "interreg_next_ro_ua": ("UA-26", "UA-21", "UA-77", "UA-51"),
     "interreg_danube": ("UA-77", "UA-26", "UA-21", "UA-51"),
+    # Five Ukrainian regions (mrrb.bg, 2021-2027); the programme kept the 2014-2020 area, whose
+    # Ukrainian part was these oblasts plus Crimea and Sevastopol (batti.eu; cbc.ab.gov.tr).
+    "interreg_next_black_sea": ("UA-51", "UA-48", "UA-65", "UA-23", "UA-14"),
+}
+#: Where a programme's row in programmes.csv does not name the oblasts, the page that does.
+AREA_SOURCES = {
+    "interreg_next_black_sea": "https://batti.eu/black-sea-basin-joint-operational-programme-2014-2020/",
 }
 
 
@@ -31,8 +38,9 @@ def areas() -> pd.DataFrame:
             rows.append({"programme": programme, "programme_en": programmes.loc[programme, "name_en"],
                          "iso_code": iso, "oblast_en": oblasts.loc[iso, "name_en"],
                          "oblast_uk": oblasts.loc[iso, "name_uk"],
-                         "source_url": programmes.loc[programme, "source_url"],
-                         "checked_on": CHECKED_ON})
+                         "source_url": AREA_SOURCES.get(programme,
+                                                        programmes.loc[programme, "source_url"]),
+                         "checked_on": "2026-11-29" if programme in AREA_SOURCES else CHECKED_ON})
     return pd.DataFrame(rows)
 
 
@@ -180,11 +188,21 @@ assert int(answer2_3) == int((_c4c_a["iso_code"] == str(my_oblast)).sum())
              "The domestic partner and the form of cooperation are named and match Law 1508-VII", 1),
             ("Програма відповідає території, сектору і статусу України; строк названо",
              "The programme fits the area, sector and Ukraine's status; the deadline is named", 1),
-            ("Ролі розподілено реалістично, перші кроки конкретні",
-             "Roles are shared realistically and the first steps are concrete", 1),
+            ("Ролі розподілено реалістично, громади зазначені бенефіціарами одна одної "
+             "(кожна отримує користь), перші кроки конкретні",
+             "Roles are shared realistically, the communities are each other's beneficiaries "
+             "(each one gains), and the first steps are concrete", 1),
         ]),
-        manual("q3_1", 3, "Partner in Ukraine and form: ...\n\nEU partner and programme: ...\n\n"
-               "Roles and first steps: ..."),
+        manual("q3_1", 3, t("Партнер в Україні і форма співробітництва: ...\n\nПартнер у ЄС і програма: "
+                            "...\n\nРолі та перші кроки: ...",
+                            "Partner in Ukraine and form: ...\n\nEU partner and programme: ...\n\n"
+                            "Roles and first steps: ..."),
+               t("*Заповніть: партнер в Україні і форма співробітництва; партнер у ЄС і програма; "
+                 "ролі, яку користь отримує кожна громада (бенефіціари одна одної), і три перші "
+                 "кроки.*",
+                 "*Fill in: the partner in Ukraine and the form of cooperation; the EU partner and "
+                 "the programme; roles, what each community gains (each other's beneficiaries), "
+                 "and the first three steps.*")),
         outro(t),
         canary_cell(t),
     ]

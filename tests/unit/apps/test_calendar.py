@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 from c4c_lms.content import calendar as cal
+from c4c_lms.content import calendar_export as cal_export
 from c4c_lms.refdata.tables import load_events, load_programmes
 
-EVENT_COLUMNS = ["id", "kind", "name_en", "name_uk", "programme_id", "themes", "country", "month",
-                 "day", "date", "recurrence", "url", "source_url", "checked_on"]  # fmt: skip
+EVENT_COLUMNS = ["id", "kind", "name_en", "name_uk", "programme_id", "themes", "country", "year",
+                 "month", "day", "date", "recurrence", "url", "source_url", "checked_on"]  # fmt: skip
 
 
 def events(*rows):
@@ -38,20 +39,76 @@ def small_plan():
 def test_yearly_dated_and_superseded_rows():
     """Are yearly rows placed in the chosen year, and replaced by that year's dated row?"""
     ev = events(
-        ("tt", "deadline", "TT", "ТТ", "cerv", "", "EU", 9, None, "", "yearly", "", "s", "2026-01-01"),
-        ("tt_2026", "deadline", "TT 2026", "ТТ 2026", "cerv", "", "EU", 9, 23, "2026-09-23", "once", "", "s", "2026-01-01"),
-        ("eday", "event", "Europe Day", "День Європи", "", "democracy_participation", "EU", 5, 9, "", "yearly", "", "s", "2026-01-01"),
-        ("forum", "event", "Forum", "Форум", "", "", "PL", 3, 19, "", "unknown", "", "s", "2026-01-01"),
-        ("nomonth", "event", "Somewhen", "Колись", "", "", "EU", None, None, "", "yearly", "", "s", "2026-01-01"),
+        ("tt", "deadline", "TT", "ТТ", "cerv", "", "EU", None, 9, None, "", "yearly", "", "s", "2026-01-01"),
+        ("tt_2026", "deadline", "TT 2026", "ТТ 2026", "cerv", "", "EU", 2026, 9, 23, "2026-09-23", "once", "", "s", "2026-01-01"),
+        ("eday", "event", "Europe Day", "День Європи", "", "democracy_participation", "EU", None, 5, 9, "", "yearly", "", "s", "2026-01-01"),
+        ("forum", "event", "Forum", "Форум", "", "", "PL", None, 3, 19, "", "unknown", "", "s", "2026-01-01"),
+        ("nomonth", "event", "Somewhen", "Колись", "", "", "EU", None, None, None, "", "yearly", "", "s", "2026-01-01"),
     )  # fmt: skip
     got = cal.reference_items(ev, NO_PROGRAMMES, 2026).set_index("uid")
-    assert list(got.index) == ["forum", "eday", "tt_2026"]
+    assert list(got.index) == ["eday", "tt_2026"]
     assert got.loc["tt_2026", "start"] == date(2026, 9, 23)
-    assert got.loc["forum", "certainty"] == "unconfirmed"
     got_2027 = cal.reference_items(ev, NO_PROGRAMMES, 2027).set_index("uid")
     assert got_2027.loc["tt", "start"] == date(2027, 9, 1)
     assert got_2027.loc["tt", "certainty"] == "month"
     assert "tt_2026" not in got_2027.index
+
+
+def test_unknown_recurrence_is_not_projected():
+    """Is a past edition of unknown or one-off recurrence kept out of other years?"""
+    ev = events(
+        ("forum", "event", "Forum", "Форум", "", "", "PL", None, 3, 19, "", "unknown", "", "s", "2026-01-01"),
+        ("course", "event", "Course", "Курс", "", "", "online", None, 1, 15, "", "once", "", "s", "2026-01-01"),
+        ("fair_2025", "event", "Fair 2025", "Ярмарок 2025", "", "", "PL", 2025, 9, None, "", "once", "", "s", "2026-01-01"),
+    )  # fmt: skip
+    for year in (2025, 2026, 2027):
+        uids = set(cal.reference_items(ev, NO_PROGRAMMES, year)["uid"])
+        assert not uids & {"forum", "course"}, year
+        assert cal.to_be_announced(ev, year).empty
+    in_2025 = cal.reference_items(ev, NO_PROGRAMMES, 2025).set_index("uid")
+    assert in_2025.loc["fair_2025", "start"] == date(2025, 9, 1)
+    assert in_2025.loc["fair_2025", "certainty"] == "month"
+
+
+def test_rows_without_month_are_announced_later_not_dropped():
+    """Are rows without a month listed as "date to be announced" with their source, unless a
+    row of that year gives the date?"""
+    ev = events(
+        ("urc", "event", "URC", "URC", "", "", "", None, None, None, "", "yearly", "", "https://a.eu/urc", "2026-01-01"),
+        ("urc_2026", "event", "URC 2026", "URC 2026", "", "", "PL", 2026, 6, 25, "2026-06-25", "once", "", "https://b.eu", "2026-01-01"),
+        ("urc_2027", "event", "URC 2027", "URC 2027", "", "", "EE", 2027, None, None, "", "once", "", "https://c.eu", "2026-01-01"),
+        ("nt", "deadline", "NT", "NT", "cerv_nt", "", "EU", None, None, None, "", "yearly", "", "https://d.eu", "2026-01-01"),
+    )  # fmt: skip
+    tba_2026 = cal.to_be_announced(ev, 2026).set_index("uid")
+    assert list(tba_2026.index) == ["nt"]  # the URC of 2026 has its date
+    assert tba_2026.loc["nt", "source_url"] == "https://d.eu" and tba_2026.loc["nt", "certainty"] == "tba"
+    tba_2027 = cal.to_be_announced(ev, 2027).set_index("uid")
+    assert set(tba_2027.index) == {"nt", "urc_2027"}  # the yearly URC row gives way to 2027's
+    assert tba_2027.loc["urc_2027", "source_url"] == "https://c.eu"
+    tba_2028 = cal.to_be_announced(ev, 2028).set_index("uid")
+    assert set(tba_2028.index) == {"nt", "urc"}
+    for year in (2026, 2027, 2028):
+        assert not {"urc", "nt", "urc_2027"} & set(cal.reference_items(ev, NO_PROGRAMMES, year)["uid"])
+
+
+def test_default_year_is_the_coming_year():
+    """Does a plan made in late autumn open on the next year, and one made in January on this?"""
+    assert cal.default_year(date(2026, 11, 29)) == 2027
+    assert cal.default_year(date(2026, 10, 1)) == 2027
+    assert cal.default_year(date(2027, 1, 15)) == 2027
+    assert cal.default_year(date(2027, 9, 30)) == 2027
+
+
+def test_reference_data_2027_is_honest():
+    """For 2027, are the CERV NT deadline and the URC in Estonia shown as "to be announced"
+    (not dropped), and are no past one-off forums projected into 2027?"""
+    tba = cal.to_be_announced(load_events(), 2027)
+    assert {"cerv_nt_deadline", "urc_2027_estonia"} <= set(tba["uid"])
+    assert tba["source_url"].str.startswith("http").all()
+    items = cal.reference_items(load_events(), load_programmes(), 2027)
+    unknown = set(load_events().query("recurrence != 'yearly'")["id"])
+    assert not unknown & set(items["uid"])
+    assert "urc_2026_gdansk" in set(cal.reference_items(load_events(), load_programmes(), 2026)["uid"])
 
 
 def test_real_reference_data_places_known_events():
@@ -114,7 +171,7 @@ def test_ukraine_holidays_suspended_and_names_in_ukrainian():
 def test_ics_parsed_back_by_vobject():
     """Does vobject read back every event, its all-day date, title, UID and VALARM reminder?"""
     vobject = pytest.importorskip("vobject")
-    data = cal.to_ics(small_plan(), "uk")
+    data = cal_export.to_ics(small_plan(), "uk")
     text = data.decode("utf-8")
     assert "PRODID:" in text and "VERSION:2.0" in text
     parsed = vobject.readOne(text)
@@ -136,14 +193,14 @@ def test_ics_uids_stable_between_exports():
     """Do two exports of the same plan carry the same UIDs (so re-import updates, not duplicates)?"""
     from icalendar import Calendar
 
-    uids = [[str(c["uid"]) for c in Calendar.from_ical(cal.to_ics(small_plan())).walk("VEVENT")]
+    uids = [[str(c["uid"]) for c in Calendar.from_ical(cal_export.to_ics(small_plan())).walk("VEVENT")]
             for _ in range(2)]  # fmt: skip
     assert uids[0] == uids[1]
 
 
 def test_csv_export_reads_back():
     """Does the CSV (with BOM for Excel) hold one dated row per entry with the reminder day?"""
-    rows = list(csv.reader(io.StringIO(cal.to_csv(small_plan(), "uk").decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(cal_export.to_csv(small_plan(), "uk").decode("utf-8-sig"))))
     assert rows[0][0] == "Дата"
     assert [r[0] for r in rows[1:]] == ["2026-05-03", "2026-05-09", "2026-09-23"]
     assert rows[3][1] == "CERV: побратимство" and rows[3][3] == "2026-07-29"
@@ -155,7 +212,7 @@ def test_pdf_is_one_page_with_cyrillic_and_latin():
 
     plan = small_plan()
     for lang, titles in (("uk", ["День Європи", "Фестиваль у Любліні"]), ("en", ["Europe Day", "Lublin festival"])):
-        reader = PdfReader(io.BytesIO(cal.to_pdf(plan, cal.public_holidays(["PL"], 2026), lang)))
+        reader = PdfReader(io.BytesIO(cal_export.to_pdf(plan, cal.public_holidays(["PL"], 2026), lang)))
         assert len(reader.pages) == 1
         text = reader.pages[0].extract_text()
         for title in titles:
@@ -165,7 +222,7 @@ def test_pdf_is_one_page_with_cyrillic_and_latin():
 
 def test_png_export_is_an_image():
     """Is the PNG export a real PNG image?"""
-    data = cal.to_png(small_plan())
+    data = cal_export.to_png(small_plan())
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
 
 
@@ -201,6 +258,6 @@ def test_pdf_full_reference_year_stays_one_page():
     entries = [cal.entry_from_reference(r, 8) for r in items.to_dict("records")]
     entries += [cal.Entry(f"own_{i}", f"Засідання {i}", f"Meeting {i}", date(2024, 1 + i % 12, 10))
                 for i in range(40)]  # fmt: skip
-    reader = PdfReader(io.BytesIO(cal.to_pdf(cal.Plan(2024, [], entries), (), "en")))
+    reader = PdfReader(io.BytesIO(cal_export.to_pdf(cal.Plan(2024, [], entries), (), "en")))
     assert len(reader.pages) == 1
     assert "more (see the CSV or .ics)" in reader.pages[0].extract_text()

@@ -17,7 +17,7 @@ from c4c_lms.content.module_tools import (
     cofinance,
     flat_rate_amount,
     grant_in_range,
-    humanitarian_demining_allowed,
+    demining_compensation_distance_ok,
     logframe_gaps,
     markdown_table,
     save_keepsake,
@@ -96,11 +96,11 @@ def test_budget_calculator_uses_programme_table():
     assert "below the programme&#x27;s minimum" in calc.children[-1].value
 
 
-def test_demining_distance_rule():
-    """Is humanitarian demining allowed only more than 20 km from the contact line?"""
-    assert not humanitarian_demining_allowed(20) and humanitarian_demining_allowed(20.5)
+def test_demining_compensation_distance_rule():
+    """Does the farmland compensation programme's distance condition need more than 20 km?"""
+    assert not demining_compensation_distance_ok(20) and demining_compensation_distance_ok(20.5)
     with pytest.raises(ValueError):
-        humanitarian_demining_allowed(-1)
+        demining_compensation_distance_ok(-1)
 
 
 def test_keepsake_files(tmp_path):
@@ -133,6 +133,8 @@ def test_tools_build_and_react(lang, tmp_path, monkeypatch):
     demining = mw.demining_check(lang)
     demining.children[0].value = 5
     assert "20" in demining.children[-1].value and "5" in demining.children[-1].value
+    assert ("compensat" in demining.children[-1].value) or ("компенсац" in demining.children[-1].value)
+    assert ("border" in demining.children[0].description) or ("кордону" in demining.children[0].description)
     joint = mw.joint_application(lang)
     rows = joint.children[1:4]
     rows[0].children[0].value, rows[0].children[1].value, rows[0].children[3].value = "Rukshyn", "lead", "Mykolaivka"
