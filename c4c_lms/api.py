@@ -16,25 +16,21 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from c4c_lms.cohort import attendance as _attendance
-from c4c_lms.cohort import certificates as _certificates
-from c4c_lms.cohort import completion as _completion
-from c4c_lms.cohort.data import CohortData, load_cohort, n_days
-from c4c_lms.cohort.privacy import purge as _purge
-from c4c_lms.cohort.report import write_report as _write_report
+from typing import TYPE_CHECKING
+
 from c4c_lms.core.config import Course, load_course
 from c4c_lms.core.exceptions import C4CError
 from c4c_lms.core.i18n import Catalogue
-from c4c_lms.lms import course_check as _course_check
-from c4c_lms.lms import export as _export
-from c4c_lms.lms import feedback as _feedback
-from c4c_lms.lms import release as _release
-from c4c_lms.lms import roster as _roster
-from c4c_lms.lms import serve as _serve
-from c4c_lms.lms import submissions as _submissions
-from c4c_lms.lms.grading import batch as _batch
 from c4c_lms.lms.grading.outcomes import SubmissionResult
 
+if TYPE_CHECKING:
+    from c4c_lms.cohort.completion import Rules
+    from c4c_lms.cohort.data import CohortData
+    from c4c_lms.lms.roster import Participant
+    from c4c_lms.lms.submissions import ImportReport
+
+# Each function imports the layer it drives when it is called: `c4c --help` and a roster import
+# must not pay for nbgrader, pandas and matplotlib (seconds per command on a course server).
 __all__ = [
     "course", "check_course", "import_roster", "roster", "release", "import_submissions",
     "submitted_count", "grade", "feedback", "export_grades", "serve", "import_attendance",
@@ -53,33 +49,45 @@ def course(*, course_root: Path | None = None) -> Course:
 # -- the lecturer's chain ------------------------------------------------------------------------
 def check_course(*, course_root: Path | None = None) -> tuple[list[str], int, Course | None]:
     """Problems (``file:line: message``), notebooks checked, and the course when it loads."""
+    from c4c_lms.lms import course_check as _course_check
+
     return _course_check.check(course_root)
 
 
 def import_roster(*, file: Path, course_root: Path | None = None) -> dict[str, object]:
     """Import participants from CSV/XLSX; every row valid or nothing changes."""
+    from c4c_lms.lms import roster as _roster
+
     return _roster.import_roster(load_course(course_root), file)
 
 
-def roster(*, course_root: Path | None = None) -> list[_roster.Participant]:
+def roster(*, course_root: Path | None = None) -> list[Participant]:
     """The roster as stored."""
+    from c4c_lms.lms import roster as _roster
+
     return _roster.load_roster(load_course(course_root))
 
 
 def release(*, exercises: list[str] | None = None, course_root: Path | None = None) -> list:
     """Generate the participants' version of the exercises (all when none are named)."""
+    from c4c_lms.lms import release as _release
+
     return _release.release(load_course(course_root), list(exercises or []))
 
 
 def import_submissions(*, source: Path, exercise: str | None = None,
-                       course_root: Path | None = None) -> _submissions.ImportReport:
+                       course_root: Path | None = None) -> ImportReport:
     """Bring notebooks in from a folder or a ZIP (Moodle "download all" included)."""
+    from c4c_lms.lms import submissions as _submissions
+
     return _submissions.import_submissions(load_course(course_root), source, exercise)
 
 
 def submitted_count(*, exercises: list[str] | None = None, students: list[str] | None = None,
                     course_root: Path | None = None) -> int:
     """How many submissions :func:`grade` would look at."""
+    from c4c_lms.lms.grading import batch as _batch
+
     c = load_course(course_root)
     return len(_batch.submitted_pairs(c, c.assignment_ids(list(exercises or [])), list(students or [])))
 
@@ -90,6 +98,8 @@ def grade(*, exercises: list[str] | None = None, students: list[str] | None = No
           on_stale_lock: Callable[[dict], None] | None = None) -> list[SubmissionResult]:
     """Autograde in the sandbox; ``workers`` defaults to twice the CPUs (at most 8). One run per
     course at a time (a second one raises ``BusyError``)."""
+    from c4c_lms.lms.grading import batch as _batch
+
     return _batch.grade_all(load_course(course_root), list(exercises or []), list(students or []),
                             workers or _batch.default_workers(), force, on_result=on_result,
                             on_stale_lock=on_stale_lock)  # fmt: skip
@@ -98,6 +108,8 @@ def grade(*, exercises: list[str] | None = None, students: list[str] | None = No
 def feedback(*, exercises: list[str] | None = None, students: list[str] | None = None,
              course_root: Path | None = None) -> tuple[list, Path]:
     """Write feedback HTML per participant; returns the results and the feedback folder."""
+    from c4c_lms.lms import feedback as _feedback
+
     c = load_course(course_root)
     results = _feedback.generate_feedback(c, list(exercises or []), list(students or []))
     return results, c.workdir / "feedback"
@@ -105,37 +117,53 @@ def feedback(*, exercises: list[str] | None = None, students: list[str] | None =
 
 def export_grades(*, output: Path, fmt: str = "csv", course_root: Path | None = None) -> int:
     """Write grades for Moodle, Canvas or nbgrader's long table; returns the number of rows."""
+    from c4c_lms.lms import export as _export
+
     return _export.export_grades(load_course(course_root), fmt, output)
 
 
 def serve(*, port: int = 8888, open_browser: bool = False, course_root: Path | None = None,
           echo: Callable[[dict[str, str]], None] = print) -> int:
     """Run JupyterLab, formgrader and the apps until stopped; returns the server's exit code."""
+    from c4c_lms.lms import serve as _serve
+
     return _serve.serve(load_course(course_root), port=port, open_browser=open_browser, echo=echo)
 
 
 # -- cohort completion ---------------------------------------------------------------------------
 def import_attendance(*, file: Path, day: int, lang: str = "uk", course_root: Path | None = None) -> dict:
     """Import one day's attendance report (Zoom, Teams, CSV); nothing changes if a row is bad."""
+    from c4c_lms.cohort import attendance as _attendance
+    from c4c_lms.cohort.data import n_days
+    from c4c_lms.lms import roster as _roster
+
     c = load_course(course_root)
     return _attendance.import_day(c.workdir, _roster.load_roster(c), file, day, n_days(c), lang=lang)
 
 
 def attendance_pending(*, course_root: Path | None = None) -> list[tuple[str, dict]]:
     """Attendees waiting for the lecturer's decision, as ``(ref, attendee)``."""
+    from c4c_lms.cohort import attendance as _attendance
+
     return _attendance.pending(_attendance.load_state(load_course(course_root).workdir))
 
 
 def resolve_attendance(*, ref: str, participant_id: str | None, lang: str = "uk",
                        course_root: Path | None = None) -> dict:
     """Assign attendee ``ref`` to a participant, or ignore it (``participant_id=None``)."""
+    from c4c_lms.cohort import attendance as _attendance
+    from c4c_lms.lms import roster as _roster
+
     c = load_course(course_root)
     return _attendance.resolve(c.workdir, _roster.load_roster(c), ref, participant_id, lang=lang)
 
 
 def completion(*, course_root: Path | None = None, participant_id: str | None = None,
-               lang: str = "uk") -> tuple[object, _completion.Rules, CohortData]:
+               lang: str = "uk") -> tuple[object, Rules, CohortData]:
     """Completion outcomes per participant (a DataFrame), the rules and the cohort data."""
+    from c4c_lms.cohort import completion as _completion
+    from c4c_lms.cohort.data import load_cohort
+
     c = load_course(course_root)
     rules = _completion.rules_from_course(c)
     data = load_cohort(c)
@@ -148,6 +176,8 @@ def completion(*, course_root: Path | None = None, participant_id: str | None = 
 def issue_certificates(*, workers: int = 2, force: bool = False, today: dt.date | None = None,
                        lang: str = "uk", course_root: Path | None = None):
     """Issue one signed PDF per eligible participant (``None`` when nobody is eligible)."""
+    from c4c_lms.cohort import certificates as _certificates
+
     c = load_course(course_root)
     _certificates.signing_key(c.config.certificates.signing_key_env, lang=lang)  # fail before any work
     outcomes, _rules, data = completion(course_root=course_root, lang=lang)
@@ -160,6 +190,8 @@ def issue_certificates(*, workers: int = 2, force: bool = False, today: dt.date 
 
 def verify_certificate(*, code: str, lang: str = "uk", course_root: Path | None = None):
     """Valid, invalid or revoked, offline."""
+    from c4c_lms.cohort import certificates as _certificates
+
     c = load_course(course_root)
     key = _certificates.signing_key(c.config.certificates.signing_key_env, lang=lang)
     return _certificates.verify(c.workdir, key, code)
@@ -168,6 +200,8 @@ def verify_certificate(*, code: str, lang: str = "uk", course_root: Path | None 
 def revoke_certificate(*, code_or_number: str, reason: str, lang: str = "uk",
                        course_root: Path | None = None) -> str:
     """Add a certificate to the revocation list; returns its number."""
+    from c4c_lms.cohort import certificates as _certificates
+
     c = load_course(course_root)
     key = _certificates.signing_key(c.config.certificates.signing_key_env, lang=lang)
     return _certificates.revoke(c.workdir, key, code_or_number, reason, lang=lang)
@@ -176,10 +210,15 @@ def revoke_certificate(*, code_or_number: str, reason: str, lang: str = "uk",
 def write_report(*, output: Path, pseudonymise: bool = False, lang: str = "uk",
                  course_root: Path | None = None) -> int:
     """Write the cohort report as one self-contained HTML file; returns its size in bytes."""
+    from c4c_lms.cohort.data import load_cohort
+    from c4c_lms.cohort.report import write_report as _write_report
+
     c = load_course(course_root)
     return _write_report(c, load_cohort(c), output, pseudonymise=pseudonymise, lang=lang)
 
 
 def purge(*, participant_id: str, lang: str = "uk", course_root: Path | None = None) -> dict:
     """Remove one participant's personal data everywhere; anonymous statistics stay."""
+    from c4c_lms.cohort.privacy import purge as _purge
+
     return _purge(load_course(course_root), participant_id, lang=lang)

@@ -14,7 +14,6 @@ import click
 
 from c4c_lms import api
 from c4c_lms.cli.common import course_root, friendly_errors, lang, print_table
-from c4c_lms.cohort import attendance, completion
 from c4c_lms.core.exceptions import InputFileError
 from c4c_lms.core.files import write_text_atomic
 from c4c_lms.core.i18n import Catalogue
@@ -37,6 +36,8 @@ def attendance_group() -> None:
 @friendly_errors
 def attendance_import(file: Path, day: int) -> None:
     """Import one day's attendance report; nothing changes if any row is bad."""
+    from c4c_lms.cohort import attendance  # here, not at the top: `c4c --help` stays fast
+
     language = lang()
     try:
         record = api.import_attendance(file=file, day=day, lang=language, course_root=course_root())
@@ -90,6 +91,8 @@ def attendance_resolve(ref: str | None, participant_id: str | None, ignore: bool
 @friendly_errors
 def completion_cmd(participant_id: str | None, show_all: bool, output: Path | None) -> None:
     """Show who meets the completion rules and, per participant, what is missing."""
+    from c4c_lms.cohort import completion  # here, not at the top: `c4c --help` stays fast
+
     language = lang()
     outcomes, rules, _data = api.completion(course_root=course_root(), participant_id=participant_id, lang=language)
     if participant_id:

@@ -56,9 +56,10 @@ def cli(ctx: click.Context, course_root: Path | None, lang: str, verbose: int) -
         logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO)
     else:  # nbgrader/SQLAlchemy chatter is not for lecturers; failures reach the status table
         warnings.filterwarnings("ignore")
-        quiet = logging.getLogger("traitlets")
-        quiet.addHandler(logging.NullHandler())
-        quiet.propagate = False
+        for name in ("traitlets", "tornado.application"):  # nbgrader's gradebook logs through tornado's
+            quiet = logging.getLogger(name)
+            quiet.addHandler(logging.NullHandler())
+            quiet.propagate = False
 
 
 # -- course ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import click
 
 from c4c_lms.cli.common import console
 from c4c_lms.core.i18n import Catalogue
-from c4c_lms.refdata.staleness import DEFAULT_MAX_AGE_DAYS, check_staleness, describe
+from c4c_lms.refdata.schema import DEFAULT_MAX_AGE_DAYS
 
 M = Catalogue.load("refdata")
 
@@ -48,6 +48,8 @@ def check(ctx: click.Context, as_of: dt.datetime | None, max_age_days: int,
           data_dir: Path | None) -> None:
     """List stale rows and "upcoming" dates that are past on the day; exit 1 if any."""
     from rich.table import Table
+
+    from c4c_lms.refdata.staleness import check_staleness, describe  # pandas: only when checking
 
     obj = ctx.find_root().obj or {}
     lang = obj.get("lang") or "uk"

@@ -17,6 +17,7 @@ from c4c_lms.core.config import Course
 from c4c_lms.core.exceptions import InputFileError
 from c4c_lms.core.romanise import romanise
 from c4c_lms.core.files import read_table, write_text_atomic
+from c4c_lms.lms.workspace import gradebook_write_error
 
 # Allow-list: letters, digits, dot, dash, underscore; must start with a letter or digit.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -176,15 +177,21 @@ def import_roster(course: Course, path: Path) -> dict[str, object]:
     merged.update({p.id: p for p in incoming})
     # Gradebook first inside one transaction; the roster file only after it succeeded.
     course.workdir.mkdir(parents=True, exist_ok=True)
-    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
-        for p in incoming:
-            gb.update_or_create_student(
-                p.id,
-                first_name=p.first_name_lat,
-                last_name=p.last_name_lat,
-                email=p.email or None,
-                lms_user_id=p.lms_user_id or None,
-            )
+    try:
+        with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
+            for p in incoming:
+                gb.update_or_create_student(
+                    p.id,
+                    first_name=p.first_name_lat,
+                    last_name=p.last_name_lat,
+                    email=p.email or None,
+                    lms_user_id=p.lms_user_id or None,
+                )
+    except Exception as err:  # a full disk or a read-only folder: say so; the roster file is untouched
+        translated = gradebook_write_error(err, course)
+        if translated is None:
+            raise
+        raise translated from err
     save_roster(course, list(merged.values()))
     return {"added": added, "updated": updated, "total": len(merged), "encoding": encoding}
 

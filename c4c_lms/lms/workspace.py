@@ -13,6 +13,7 @@ from pathlib import Path
 from traitlets.config import Config
 
 from c4c_lms.core.config import Course
+from c4c_lms.core.exceptions import WriteError
 
 STEPS = ("release", "submitted", "autograded", "feedback", "exchange")
 
@@ -86,6 +87,17 @@ def nbgrader_api(course: Course, extra: Config | None = None):
     api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.WARNING)
     return api
+
+
+def gradebook_write_error(err: Exception, course: Course) -> WriteError | None:
+    """The :class:`WriteError` for a gradebook write that failed for want of space or rights
+    (SQLite's own words, through nbgrader and SQLAlchemy), or None for any other failure."""
+    text = str(err).lower()
+    for sign, code in (("disk is full", "disk_full"), ("readonly database", "read_only"),
+                       ("read-only", "read_only"), ("unable to open database", "read_only")):  # fmt: skip
+        if sign in text:
+            return WriteError(code, course.gradebook_url.removeprefix("sqlite:///"), str(err).splitlines()[0][:200])
+    return None
 
 
 def gradebook_exists(course: Course) -> bool:

@@ -13,3 +13,9 @@ with SCHEMA_FILE.open("rb") as _fh:
 
 #: Shared theme slugs, in display order.
 THEMES: tuple[str, ...] = tuple(_SCHEMA["enums"]["themes"])
+
+#: Rows checked longer ago than this count as stale. A module constant, not a course.toml key:
+#: the typed course configuration (c4c_lms/core/config.py) has no field for it, and the
+#: reference data belongs to the package, not to one course run. One year covers one course
+#: cycle (calls and events are mostly annual).
+DEFAULT_MAX_AGE_DAYS = 365

@@ -28,17 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from c4c_lms.core.i18n import Catalogue
+from c4c_lms.refdata.schema import DEFAULT_MAX_AGE_DAYS
 from c4c_lms.refdata.tables import DATA_DIR, TABLES
 
 __all__ = ["DEFAULT_MAX_AGE_DAYS", "Finding", "check_staleness", "describe"]
 
 M = Catalogue.load("refdata")
 
-#: Rows checked longer ago than this count as stale. A module constant, not a course.toml key:
-#: the typed course configuration (c4c_lms/core/config.py) has no field for it, and the
-#: reference data belongs to the package, not to one course run. One year covers one course
-#: cycle (calls and events are mostly annual).
-DEFAULT_MAX_AGE_DAYS = 365
 
 
 @dataclass(frozen=True)
