@@ -236,3 +236,5 @@ def serve(port: int, open_browser: bool) -> None:
 
 for _command in cli_cohort.COMMANDS:
     cli.add_command(_command)
+from c4c_lms.cli.hub import hub as _hub  # noqa: E402
+cli.add_command(_hub)

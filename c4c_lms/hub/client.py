@@ -109,6 +109,9 @@ class Browser:
                 out, error = [], ""
                 while True:
                     msg = json.loads(ws.recv())
+                    if msg["msg_type"] == "status" and msg["content"]["execution_state"] in ("restarting", "dead"):
+                        error = "KernelDied"  # killed (out of memory) and being restarted
+                        break
                     if msg.get("parent_header", {}).get("msg_id") != msg_id:
                         continue
                     kind, content = msg["msg_type"], msg["content"]

@@ -135,7 +135,7 @@ def start(course: Course, lang: str, *, log: Path | None = None, timeout: float 
     staff_gid = grp.getgrnam(accounts.staff_group(course)).gr_gid
     for path in [state / "grader-jupyter", *(state / "grader-jupyter").iterdir()]:
         os.chown(path, 0, staff_gid)
-        path.chmod(0o750 if path.is_dir() else 0o640)
+        path.chmod(0o2770 if path.is_dir() else 0o640)  # jupyter writes a marker file here
     cluster = None
     if not os.environ.get(course.config.hub.db_url_env):
         cluster = postgres.Cluster(state / "pg", course.config.hub.db_port, lang)
