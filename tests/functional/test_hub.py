@@ -142,7 +142,9 @@ def test_fetch_submit_collect_grade_round_trip(hub):
     """Does a participant's submission made through nbgrader's exchange get graded by `c4c grade`
     against the PostgreSQL gradebook with the same score as the same notebook handed in offline?"""
     cid = hub.course.config.course.id
-    assert api.hub_release(exercises=["ps1"], course_root=hub.course.root) == ["ps1", "ps1_en"]
+    with run.gradebook_at(hub.env["C4C_GRADEBOOK_URL"]):  # the hosted gradebook needs the release's cells
+        run_c4c(hub.course.root, "release", "ps1", check=True)
+        assert api.hub_release(exercises=["ps1"], course_root=hub.course.root) == ["ps1", "ps1_en"]
     oksana = signed_in(hub, "oksana")
     oksana.spawn()
     assert oksana.fetch(cid, "ps1")["success"]
@@ -154,7 +156,7 @@ def test_fetch_submit_collect_grade_round_trip(hub):
     assert oksana.submit(cid, "ps1")["success"]
     with run.gradebook_at(hub.env["C4C_GRADEBOOK_URL"]):
         assert "ps1" in api.hub_collect(exercises=["ps1"], course_root=hub.course.root)
-        run_c4c(hub.course.root, "grade", "--exercise", "ps1", check=True)
+        run_c4c(hub.course.root, "grade", "ps1", check=True)
     state = json.loads((hub.course.workdir / "grading_state.json").read_text())
     assert state["oksana/ps1"]["status"] == "needs_manual" and state["oksana/ps1"]["score"] == 3.0, state
 
