@@ -39,3 +39,26 @@ bench: install-test
 
 clean:
 	rm -rf var/ .pytest_cache
+
+# -- the hosted course (`c4c hub`): JupyterHub + configurable-http-proxy + private PostgreSQL ------
+# Run as root on the course server. Secrets are generated once into var/hub/secrets.env (0600)
+# and reach the programs only as environment variables.
+.PHONY: proxy hub hub-rehearsal
+CHP = var/node/node_modules/.bin/configurable-http-proxy
+
+$(CHP):
+	mkdir -p var/node
+	npm install --prefix var/node --no-audit --no-fund --loglevel=error configurable-http-proxy@4
+
+proxy: $(CHP)
+
+var/hub/secrets.env: | $(BIN)/python
+	mkdir -p var/hub
+	umask 077; for v in C4C_HUB_SECRET C4C_HUB_ADMIN_TOKEN C4C_HUB_DB_PASSWORD; do \
+	  echo "$$v=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(24))')"; done > $@
+
+hub: install $(CHP) var/hub/secrets.env
+	set -a; . ./var/hub/secrets.env; set +a; $(BIN)/c4c hub start
+
+# The hub tests start a real configurable-http-proxy: `make test` installs it (npm, into var/node).
+test: $(CHP)

@@ -222,3 +222,53 @@ def purge(*, participant_id: str, lang: str = "uk", course_root: Path | None = N
     from c4c_lms.cohort.privacy import purge as _purge
 
     return _purge(load_course(course_root), participant_id, lang=lang)
+
+
+# -- hub ---------------------------------------------------------------------------------------
+from c4c_lms.hub import accounts as _hub_accounts  # noqa: E402 (the hub part stays together)
+from c4c_lms.hub import exchange as _hub_exchange  # noqa: E402
+from c4c_lms.hub import links as _hub_links  # noqa: E402
+from c4c_lms.hub import run as _hub_run  # noqa: E402
+from c4c_lms.hub.errors import HubError  # noqa: E402
+
+def hub_sync_accounts(*, lang: str = "uk", course_root: Path | None = None) -> dict[str, list[str]]:
+    """Create/lock OS accounts to match the roster and ``[staff]``; stop removed participants'
+    servers if the hub runs (their files stay). Adds ``stopped`` to the result."""
+    c = load_course(course_root)
+    done = _hub_accounts.sync(c, lang)
+    done["stopped"] = _hub_run.stop_servers(c, done["locked"])
+    return done
+
+
+def hub_links(*, output: Path, people: list[str] | None = None, valid_hours: float | None = None,
+              lang: str = "uk", course_root: Path | None = None) -> dict[str, object]:
+    """Write signed, expiring, single-use sign-in links to ``output`` (CSV)."""
+    rows = _hub_links.links_for(load_course(course_root), lang, people, valid_hours)
+    _hub_links.write_links(Path(output), rows)
+    return {"count": len(rows), "until": rows[0]["valid_until"] if rows else ""}
+
+
+def hub_set_password(*, user: str, password: str, lang: str = "uk", course_root: Path | None = None) -> None:
+    """Store a staff member's password (scrypt hash only)."""
+    c = load_course(course_root)
+    messages = Catalogue.load("hub")
+    if user not in [*c.config.staff.lecturers, *c.config.staff.graders]:
+        raise HubError(messages.t("password_staff_only", lang, user=user))
+    if len(password) < 12:
+        raise HubError(messages.t("password_short", lang))
+    _hub_links.set_password(_hub_accounts.state_dir(c) / "staff_passwords.json", user, password)
+
+
+def hub_start(*, lang: str = "uk", course_root: Path | None = None):
+    """Start PostgreSQL and JupyterHub for the course; returns the running hub (``.stop()``)."""
+    return _hub_run.start(load_course(course_root), lang)
+
+
+def hub_release(*, exercises: list[str] | None = None, course_root: Path | None = None) -> list[str]:
+    """Release exercises into nbgrader's exchange (after ``c4c release``)."""
+    return _hub_exchange.release(load_course(course_root), exercises)
+
+
+def hub_collect(*, exercises: list[str] | None = None, course_root: Path | None = None) -> list[str]:
+    """Collect submissions from nbgrader's exchange into the working folder (then ``c4c grade``)."""
+    return _hub_exchange.collect(load_course(course_root), exercises)

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from c4c_lms import api
 from c4c_lms.cli import cohort as cli_cohort
+from c4c_lms.cli import hub as hub_cli
 from c4c_lms.cli import refdata as refdata_cli
 from c4c_lms.cli.common import LecturerOrder, M, console, course_root, friendly_errors, lang
 from c4c_lms.core.i18n import LANGUAGES
@@ -248,3 +249,4 @@ def serve(port: int, open_browser: bool) -> None:
 for _command in cli_cohort.COMMANDS:
     cli.add_command(_command)
 cli.add_command(refdata_cli.refdata)
+cli.add_command(hub_cli.hub)

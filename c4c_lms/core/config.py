@@ -93,6 +93,75 @@ class Completion(_Strict):
     )
 
 
+ACCOUNT_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+
+class Staff(_Strict):
+    lecturers: list[str] = Field(
+        default_factory=list,
+        description="Hub account names of lecturers (formgrader, cohort report; not hub admins).",
+    )
+    graders: list[str] = Field(
+        default_factory=list, description="Hub account names of graders (formgrader only)."
+    )
+
+    @field_validator("lecturers", "graders")
+    @classmethod
+    def _account_names(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not ACCOUNT_NAME.match(v)]
+        if bad:
+            raise ValueError(
+                f"not valid account names: {', '.join(map(repr, bad))} "
+                "(lowercase Latin letters, digits, '-', '_'; start with a letter; at most 32)"
+            )
+        return value
+
+
+class Hub(_Strict):
+    ip: str = Field("127.0.0.1", description="Address the hub's proxy listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port participants open in the browser.")
+    public_url: str = Field(
+        "", description="Address written into sign-in links (default: http://<ip>:<port>)."
+    )
+    state_dir: str = Field(
+        "var/hub", description="Hub's private folder: database cluster, exchange, generated config."
+    )
+    home_base: str = Field("/home", description="Folder holding the participants' home folders.")
+    idle_timeout_min: float = Field(
+        60, gt=0, description="Minutes without activity after which a participant's server stops."
+    )
+    cull_every_s: int = Field(
+        60, ge=5, description="Seconds between two checks of the idle-culler service."
+    )
+    memory_limit_mb: int = Field(
+        1024, ge=128, description="Memory one participant's server and kernels may use, MiB."
+    )
+    link_valid_hours: float = Field(
+        72, gt=0, description="Hours a sign-in link stays valid (each link works once)."
+    )
+    db_port: int = Field(
+        5433, ge=1, le=65535, description="Loopback port of the private PostgreSQL cluster."
+    )
+    db_url_env: str = Field(
+        "C4C_HUB_DB_URL",
+        description="Environment variable with an external PostgreSQL URL (private cluster if unset).",
+    )
+    db_password_env: str = Field(
+        "C4C_HUB_DB_PASSWORD", description="Environment variable holding the database password."
+    )
+    link_secret_env: str = Field(
+        "C4C_HUB_SECRET", description="Environment variable holding the key that signs sign-in links."
+    )
+    admin_token_env: str = Field(
+        "C4C_HUB_ADMIN_TOKEN",
+        description="Environment variable holding the token of the course's hub service (c4c-admin).",
+    )
+    image: str = Field(
+        "c4c-workbench-singleuser:latest",
+        description="Single-user container image for Zero to JupyterHub (k8s-values).",
+    )
+
+
 class Exercise(_Strict):
     id: str = Field(description="Exercise id used in grade exports (one column each).")
     module: str = Field(description="Module folder this exercise follows.")
@@ -128,6 +197,8 @@ class CourseConfig(_Strict):
     lms: Lms = Lms()
     certificates: Certificates = Certificates()
     completion: Completion = Completion()
+    staff: Staff = Staff()
+    hub: Hub = Hub()
     exercises: list[Exercise] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -196,6 +196,19 @@ def import_roster(course: Course, path: Path) -> dict[str, object]:
     return {"added": added, "updated": updated, "total": len(merged), "encoding": encoding}
 
 
+def sync_gradebook(course: Course) -> int:
+    """Write every stored participant into the gradebook at ``course.gradebook_url`` (a hosted
+    course's PostgreSQL gradebook starts empty); returns how many."""
+    from nbgrader.api import Gradebook
+
+    participants = load_roster(course)
+    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
+        for p in participants:
+            gb.update_or_create_student(p.id, first_name=p.first_name_lat, last_name=p.last_name_lat,
+                                        email=p.email or None, lms_user_id=p.lms_user_id or None)
+    return len(participants)
+
+
 def find_by_name(participants: list[Participant], full_name: str) -> list[Participant]:
     """Participants whose name (either script, either order) equals ``full_name``, ignoring case."""
     wanted = " ".join(full_name.lower().split())

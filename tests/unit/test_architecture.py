@@ -23,8 +23,9 @@ ALLOWED = {
     "widgets": {"widgets", "content", "refdata", "core"},
     "lms": {"lms", "core"},
     "cohort": {"cohort", "lms", "refdata", "core"},
-    "api": {"api", "cohort", "lms", "refdata", "core"},
-    "cli": {"cli", "api", "cohort", "lms", "refdata", "core"},
+    "hub": {"hub", "lms", "cohort", "refdata", "core"},
+    "api": {"api", "hub", "cohort", "lms", "refdata", "core"},
+    "cli": {"cli", "api", "hub", "cohort", "lms", "refdata", "core"},
     "__main__": {"cli"},
     "__init__": set(),
 }
