@@ -123,11 +123,12 @@ def run_c4c(root: Path, *args: str, fault: str = "", kill_when=None, signum: int
     return Run(proc.returncode, b"".join(output).decode(errors="replace"), seen, marker)
 
 
-def new_course(tmp: Path, n_submissions: int = 0) -> Path:
+def new_course(tmp: Path, n_submissions: int = 0, env: dict | None = None) -> Path:
     """A copy of the fixture course, released, with ``n`` copies of a complete submission."""
     root = tmp / "course101"
     shutil.copytree(COURSE101, root)
-    assert run_c4c(root, "release").returncode == 0
+    release = run_c4c(root, "release", env=env)
+    assert release.returncode == 0, release.output
     for i in range(n_submissions):
         folder = root / "var" / "course" / "submitted" / f"p{i:02d}" / "ps1"
         folder.mkdir(parents=True)

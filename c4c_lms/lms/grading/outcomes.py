@@ -97,6 +97,14 @@ INFRASTRUCTURE_FAILURES: tuple[tuple[str, Reason], ...] = (
     ("unable to open database", Reason.GRADEBOOK),
     ("disk I/O error", Reason.GRADEBOOK),
     ("database is locked", Reason.GRADEBOOK),
+    # PostgreSQL (the hosted course's gradebook) stopping, restarting or unreachable
+    ("connection refused", Reason.GRADEBOOK),
+    ("server closed the connection", Reason.GRADEBOOK),
+    ("terminating connection", Reason.GRADEBOOK),
+    ("could not connect", Reason.GRADEBOOK),
+    ("the database system is", Reason.GRADEBOOK),  # ... shutting down / starting up
+    ("consuming input failed", Reason.GRADEBOOK),
+    ("connection is closed", Reason.GRADEBOOK),
 )
 # The sandbox's execution statuses (see ``runner.py``) → our reason.
 EXECUTION_REASONS = {
@@ -124,7 +132,8 @@ def classify_log(text: str) -> tuple[Reason, str] | None:
 
 def infrastructure_failure(text: str) -> Reason | None:
     """The reason when nbgrader's log shows the grading machine failing, else ``None``."""
+    lowered = text.lower()
     for sign, reason in INFRASTRUCTURE_FAILURES:
-        if sign in text:
+        if sign.lower() in lowered:
             return reason
     return None
