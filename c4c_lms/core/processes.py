@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -98,3 +99,55 @@ class CommandLock:
             os.ftruncate(self.fd, 0)  # a finished holder leaves no record behind
             os.close(self.fd)  # closing releases the flock
             self.fd = None
+
+
+def run_when_parent_dies(command: list[str], parent_pid: int | None = None, *,
+                         then_wait_for: Path | None = None, grace_s: float = 60) -> subprocess.Popen:
+    """A small watchdog that runs ``command`` once ``parent_pid`` (default: this process) is gone.
+
+    For what a parent-death signal cannot stop cleanly: a database server started as a daemon
+    (``pg_ctl start``) must be shut down with its own command, not killed. ``then_wait_for`` names
+    a pid file of a program that still needs the server while it shuts down (JupyterHub writes
+    its own): the watchdog waits up to ``grace_s`` seconds for that process too. The watchdog is
+    in its own session, so a Ctrl-C or a hang-up of the terminal reaches the parent, not it.
+    """
+    parent = parent_pid or os.getpid()
+    script = (
+        "import os, subprocess, sys, time\n"
+        "def alive(pid):\n"
+        "    try:\n"
+        "        os.kill(pid, 0)\n"
+        "    except ProcessLookupError:\n"
+        "        return False\n"
+        "    except PermissionError:\n"
+        "        pass\n"
+        "    return True\n"
+        "parent, pidfile, grace = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])\n"
+        "while alive(parent):\n"
+        "    time.sleep(0.5)\n"
+        "try:\n"
+        "    other = int(open(pidfile).read().strip()) if pidfile else 0\n"
+        "except (OSError, ValueError):\n"
+        "    other = 0\n"
+        "deadline = time.monotonic() + grace\n"
+        "while other and alive(other) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.5)\n"
+        "subprocess.run(sys.argv[4:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    )
+    args = [str(parent), str(then_wait_for or ""), str(grace_s), *command]
+    return subprocess.Popen([sys.executable, "-c", script, *args], start_new_session=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def exec_with_parent_death(command: list[str], sig: int = signal.SIGTERM) -> None:
+    """Become ``command`` after asking for ``sig`` when our parent ends (the request survives
+    ``exec``). For programs a library starts for us, e.g. JupyterHub's proxy::
+
+        python -m c4c_lms.core.processes configurable-http-proxy --port ...
+    """
+    die_with_parent(os.getppid(), sig)
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    exec_with_parent_death(sys.argv[1:])

@@ -150,7 +150,8 @@ def apply(c, s: dict, env: dict[str, str]) -> None:
     c.JupyterHub.bind_url = s["bind_url"]
     c.JupyterHub.hub_ip = "127.0.0.1"
     c.JupyterHub.hub_port = s["hub_port"]
-    c.ConfigurableHTTPProxy.command = [s["chp"]]
+    # The proxy ends with the hub, however the hub ends (even killed while starting).
+    c.ConfigurableHTTPProxy.command = [sys.executable, "-m", "c4c_lms.core.processes", s["chp"]]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{s['proxy_api_port']}"
     c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
     c.JupyterHub.db_url = env[s["db_url_env"]]

@@ -94,6 +94,11 @@ class Cluster:
         if done.returncode:
             raise HubError(M.t("db_start_failed", self.lang, port=self.port, error=done.stderr.strip()))
 
+    def stop_command(self) -> list[str]:
+        """The command that shuts the cluster down cleanly (for a watchdog to run later)."""
+        return ["runuser", "-u", self.os_user, "--", str(self.bin / "pg_ctl"), "-D", str(self.folder),
+                "-m", "fast", "-w", "stop"]  # fmt: skip
+
     def stop(self) -> None:
         if (self.folder / "PG_VERSION").exists() and self.running():
             self._as_owner(str(self.bin / "pg_ctl"), "-D", str(self.folder), "-m", "fast", "-w", "stop")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from c4c_lms.core.config import Course
 from c4c_lms.core.i18n import Catalogue
+from c4c_lms.core.processes import child_of_this_process, run_when_parent_dies
 from c4c_lms.hub import accounts, hubconfig, postgres
 from c4c_lms.hub.errors import HubError
 from c4c_lms.hub.links import require_secret
@@ -140,6 +141,9 @@ def start(course: Course, lang: str, *, log: Path | None = None, timeout: float 
     if not os.environ.get(course.config.hub.db_url_env):
         cluster = postgres.Cluster(state / "pg", course.config.hub.db_port, lang)
         cluster.start(secrets[course.config.hub.db_password_env])
+        # However `c4c hub start` ends (even SIGKILL), the database is then shut down cleanly,
+        # after JupyterHub (which needs it to shut down) has ended too.
+        run_when_parent_dies(cluster.stop_command(), then_wait_for=state / "jupyterhub.pid")
     hub_url, gradebook_url = database_urls(course)
     try:
         postgres.check(hub_url, lang)
@@ -155,8 +159,10 @@ def start(course: Course, lang: str, *, log: Path | None = None, timeout: float 
     log = log or state / "jupyterhub.log"
     env = dict(os.environ, C4C_HUB_DB_URL_RUNTIME=hub_url, C4C_GRADEBOOK_URL=gradebook_url)
     with open(log, "ab") as out:
+        # SIGTERM when we end, however we end: JupyterHub then stops its proxy and the servers.
         process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=state,
-                                   env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+                                   env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                   preexec_fn=child_of_this_process(signal.SIGTERM))  # fmt: skip
     hub = course.config.hub
     running = RunningHub(course, process, cluster, f"http://{hub.ip}:{hub.port}", log, env)
     if not _wait_ready(running.url, process, timeout) or not _services_ready(running, timeout):
