@@ -18,7 +18,7 @@ from faultkit import grading_state, new_course, run_c4c
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
-N = 6  # submissions per course: enough for a batch to be "mid-way" with 2 workers
+N = 4  # submissions per course: enough for a batch to be "mid-way" with 2 workers
 EXPECTED = {f"p{i:02d}/ps1": ("needs_manual", 3.0, 5.0) for i in range(N)}
 
 
@@ -28,14 +28,14 @@ def results(root) -> dict:
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=["KILL", "TERM", "HUP"])
 def test_grader_killed_mid_batch_leaves_nothing_running_and_a_rerun_completes(tmp_path, signum):
-    """Killed after two results: no worker, sandbox or kernel survives; the re-run finishes exactly."""
+    """Killed after a result: no worker, sandbox or kernel survives; the re-run finishes exactly."""
     root = new_course(tmp_path, N)
-    run = run_c4c(root, "grade", "--workers", "2", kill_when=lambda: len(grading_state(root)) >= 2, signum=signum)
+    run = run_c4c(root, "grade", "--workers", "2", kill_when=lambda: len(grading_state(root)) >= 1, signum=signum)
     assert run.returncode == -signum, run.output
     assert len(run.seen) >= 4, "the orphan check saw no workers or sandboxes: it checked nothing"
     assert run.survivors() == []
     partial = results(root)  # the state file is whole JSON and holds only finished results
-    assert 2 <= len(partial) <= N and all(partial[k] == EXPECTED[k] for k in partial)
+    assert 1 <= len(partial) <= N and all(partial[k] == EXPECTED[k] for k in partial)
     rerun = run_c4c(root, "grade", "--workers", "2")
     assert rerun.returncode == 0, rerun.output
     assert results(root) == EXPECTED
@@ -91,7 +91,7 @@ def test_a_second_grader_refuses_while_one_runs(tmp_path):
 
 @pytest.mark.parametrize("when", ["start", "mid-batch"])
 def test_a_busy_sqlite_gradebook_is_waited_for_not_lost(tmp_path, when):
-    """The formgrader holds the SQLite gradebook in a write transaction for 8 s: every result lands."""
+    """The formgrader holds the SQLite gradebook in a write transaction for 6 s: every result lands."""
     root = new_course(tmp_path, N)
     gradebook = root / "var" / "course" / "gradebook.db"
     held: dict = {}
@@ -100,7 +100,7 @@ def test_a_busy_sqlite_gradebook_is_waited_for_not_lost(tmp_path, when):
         db = sqlite3.connect(gradebook, timeout=60, isolation_level=None)
         db.execute("BEGIN IMMEDIATE")  # a writer's lock, as a formgrader save holds it
         held["at"] = time.monotonic()
-        time.sleep(8)
+        time.sleep(6)
         db.execute("COMMIT")
         held["released"] = time.monotonic()
         db.close()

@@ -7,6 +7,7 @@ as recorded (grade ids, the runner's own words) for the lecturer who wants to lo
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
@@ -117,9 +118,17 @@ EXECUTION_REASONS = {
 
 
 def last_line(text: str) -> str:
-    """The last non-empty line of a log, at most 200 characters (the technical detail)."""
-    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-    return (lines[-1] if lines else "")[:200]
+    """The line of a log that names the cause, at most 200 characters (the technical detail).
+
+    nbgrader ends a failed conversion with "NbGraderException: Please see the above traceback";
+    that says nothing, so the last real exception line above it is taken instead.
+    """
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if re.match(r"^[\w.]+(Error|Exception|Exit)\b", line) and "above traceback" not in line:
+            return line[:200]
+    useful = [ln for ln in lines if "above traceback" not in ln]
+    return (useful[-1] if useful else "")[:200]
 
 
 def classify_log(text: str) -> tuple[Reason, str] | None:
