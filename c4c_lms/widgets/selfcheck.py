@@ -1,6 +1,8 @@
 """Self-check questions for the course modules: instant, explanatory feedback in the learner's language.
 
-Three widget builders are used by every module notebook::
+Module notebooks call :func:`self_check` with a question id: the prompt, the options and the
+answer key come from the module's ``data/selfchecks.json`` (see :mod:`c4c_lms.content.selfchecks`),
+so the key is not readable in the notebook's code. The three builders underneath::
 
     from c4c_lms.widgets.selfcheck import choice_question, ordering_task, numeric_question
 
@@ -23,6 +25,7 @@ from collections.abc import Iterable, Sequence
 
 import ipywidgets as widgets
 
+from c4c_lms.content.selfchecks import DEFAULT_PATH, self_check_spec
 from c4c_lms.core.i18n import LANGUAGES, Catalogue, format_number  # noqa: F401  (modules use it from here)
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "order_mistakes",
     "ordering_task",
     "parse_number",
+    "self_check",
     "shuffled_order",
 ]
 
@@ -406,3 +410,20 @@ def numeric_question(qid: str, prompt: str, answer: float, tolerance: float, exp
         An ``ipywidgets.VBox``; ``.entry.value`` is the typed text.
     """
     return NumericQuestion(qid, prompt, answer, tolerance, explanation, lang)
+
+
+def self_check(qid: str, *, lang: str, path=DEFAULT_PATH) -> _SelfCheck:
+    """The self-check ``qid`` of the module, built from its data file in the learner's language.
+
+    Parameters
+    ----------
+    qid : str
+        Question id like ``"m01_q1"``.
+    lang : {"uk", "en"}
+        The notebook's language.
+    path : str or Path
+        The module's self-check file; by default ``data/selfchecks.json`` next to the notebook.
+    """
+    kind, kwargs = self_check_spec(qid, lang=lang, path=path)
+    builder = {"choice": choice_question, "numeric": numeric_question, "ordering": ordering_task}[kind]
+    return builder(**kwargs)
