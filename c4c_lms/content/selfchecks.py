@@ -10,7 +10,7 @@ and the texts of each language under ``"uk"`` and ``"en"``::
 
 Kinds and their texts: ``choice`` (``options``, ``feedback`` — one per option; ``correct`` is an
 index, or a list of indices with ``"multi": true``), ``numeric`` (``explanation``) and
-``ordering`` (``items_in_order``).
+``ordering`` (``items_in_order``, and ``reasons`` — why each step comes where it does).
 :func:`self_check_spec` returns the keyword arguments of the matching widget builder.
 """
 
@@ -28,7 +28,7 @@ DEFAULT_PATH = Path("data") / "selfchecks.json"
 KINDS = {
     "choice": ("prompt", "options", "feedback"),
     "numeric": ("prompt", "explanation"),
-    "ordering": ("prompt", "items_in_order"),
+    "ordering": ("prompt", "items_in_order", "reasons"),
 }
 
 
@@ -71,7 +71,7 @@ def check_entry(qid: str, entry: dict) -> list[str]:
         if not isinstance(entry.get("answer"), (int, float)) or entry.get("tolerance", -1) < 0:
             problems.append(f"{qid}: answer and a non-negative tolerance are needed")
     else:
-        sizes = {len(t["items_in_order"]) for t in texts.values()}
+        sizes = {len(t["items_in_order"]) for t in texts.values()} | {len(t["reasons"]) for t in texts.values()}
         if len(sizes) != 1:
             problems.append(f"{qid}: items and reasons differ in number between languages")
     return problems
@@ -97,5 +97,6 @@ def self_check_spec(qid: str, *, lang: str, path: str | Path = DEFAULT_PATH) -> 
     elif kind == "numeric":
         kwargs.update(answer=entry["answer"], tolerance=entry["tolerance"], explanation=texts["explanation"])
     else:
-        kwargs.update(items_in_order=list(texts["items_in_order"]), seed=int(entry.get("seed", 0)))
+        kwargs.update(items_in_order=list(texts["items_in_order"]), reasons=list(texts["reasons"]),
+                      seed=int(entry.get("seed", 0)))
     return kind, kwargs

@@ -86,3 +86,16 @@ def test_data_file_is_plain_json():
         text = (folder / "data" / "selfchecks.json").read_text(encoding="utf-8")
         json.loads(text)
         assert "\\u04" not in text, folder.name
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
+def test_orderings_explain_and_are_not_rote_dates(folder):
+    """Does every ordering task give a reason per step, and none ask to sort by date?"""
+    for qid, entry in entries(folder).items():
+        if entry["kind"] != "ordering":
+            continue
+        for lang in ("uk", "en"):
+            t = entry[lang]
+            assert len(t["reasons"]) == len(t["items_in_order"]), qid
+            assert all(len(r) > 30 for r in t["reasons"]), qid
+            assert not re.search(r"\bdate|дат", t["prompt"], re.IGNORECASE), f"{qid}: date ordering"
