@@ -36,12 +36,14 @@ def cells(t: Lang) -> list:
                 "out how they started and analyse one case from your community's point of view.")),
         howto(t),
         setup_cell(t, 'cases = pd.read_csv("data/cases.csv", keep_default_na=False)\n'
-                      'cases[["id", "ua_community", "partner", "partner_country", "year", "themes"]]'),
+                      + t('cases[["id", "ua_community_uk", "partner_uk", "partner_country", "year", "themes"]]',
+                          'cases[["id", "ua_community", "partner", "partner_country", "year", "themes"]]')),
         md(t(f"Таблиця `cases` містить {len(df)} кейсів з відкритих джерел (стовпець "
              "`source_url`). Стовпці: `ua_community`, `partner`, `partner_country` (код країни; "
              "порожньо, якщо партнерів кілька або країна не названа), `year`, `how_found` (як "
-             "знайшли партнера), `what_done` (що зробили), `result`, `themes`. Тексти в "
-             "таблиці англійською.",
+             "знайшли партнера), `what_done` (що зробили), `result`, `themes`. Ці тексти "
+             "англійською, а поруч ті самі відомості українською: `ua_community_uk`, `partner_uk`, "
+             "`how_found_uk`, `what_done_uk`, `result_uk`.",
              f"The table `cases` holds {len(df)} cases from public sources (column "
              "`source_url`). Columns: `ua_community`, `partner`, `partner_country` (country "
              "code; empty when there are several partners or the country is not named), "
@@ -94,7 +96,7 @@ assert type(answer1_2) is str and str(answer1_2).strip().upper() == {top!r}
         md(t("## Частина 2. Як починаються партнерства", "## Part 2. How partnerships start")),
         question(t, "2.1", 1, t(
             "Де Овруч познайомився з польською громадою Цедри-Вельке (Cedry Wielkie), яка потім "
-            "подарувала йому пожежний автомобіль? Подивіться стовпець `how_found`.\n\n"
+            "подарувала йому пожежний автомобіль? Подивіться стовпець `how_found_uk`.\n\n"
             "- A. На Конференції з відновлення України.\n"
             "- B. На форумі «Світ для України» в Ряшеві.\n"
             "- C. На форумі у Войновіце.\n"
