@@ -8,7 +8,7 @@ import pandas as pd
 
 from exbuild import (CHECKED_ON, THEMES, Lang, answer, canary_cell, code, manual, md, question,
                      rubric, setup_cell, tests)
-from excommon import howto, intro, mcq_tests, member_tests, number_tests, outro, theme_table
+from excommon import howto, intro, mcq_tests, member_tests, my_work_cell, number_tests, outro, theme_table
 
 EXERCISE = "ex01_partners"
 # How many towns each country contributes (different counts make the counting questions real).
@@ -93,6 +93,16 @@ def cells(t: Lang) -> list:
              "France, Lithuania and Belgium. Columns: `city`, `country` (country code), "
              "`country_en`, `population` (GeoNames figures from various years), `latitude`, "
              "`longitude`, `source_url` (where the data comes from).")),
+        my_work_cell(t, "m01_partnerships", 1, [(
+            "m01_partner_brief.csv", "my_brief",
+            'pd.DataFrame({"field": ["name_en", "priority_sectors", "wanted_countries", "languages", '
+            '"offers", "priority_project"], "value": ["Sonyachna (example)", "energy;education_youth", '
+            '"PL, DE", "uk, en", "A youth centre that runs exchanges", '
+            '"Energy-efficient renovation of two schools"]})')]),
+        md(t("Якщо таблиця вище — ваша, візьміть з неї назву громади і сектори для відповідей "
+             "нижче. Відповіді все одно пишете ви: перевірка не читає `my_work/`.",
+             "If the table above is yours, take your community's name and sectors for the answers "
+             "below from it. You still write the answers yourself: the checks do not read `my_work/`.")),
         md(t("## Частина 1. Ваша громада", "## Part 1. Your community")),
         question(t, "1.1", 1, t(
             "Запишіть назву своєї громади **латиницею** (як в англомовному профілі; "

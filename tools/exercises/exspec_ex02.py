@@ -7,7 +7,7 @@ import io
 import pandas as pd
 
 from exbuild import CHECKED_ON, Lang, answer, canary_cell, code, manual, md, question, rubric, setup_cell
-from excommon import howto, intro, mcq_tests, number_tests, order_tests, outro
+from excommon import howto, intro, mcq_tests, my_work_cell, number_tests, order_tests, outro
 
 EXERCISE = "ex02_project_design"
 METHOD_URL = "https://www.docsity.com/en/docs/guide-to-the-logical-framework-approach/11212001/"
@@ -151,6 +151,9 @@ def cells(t: Lang) -> list:
         answer("q2_2", t("# answer2_2 = ...  (змініть приклад)", "# answer2_2 = ...  (change the example)"),
                'answer2_2 = logframe[logframe["parent"] == "O2"]["cost_eur"].sum()'),
         number_tests(t, "q2_2", 2, "answer2_2", o2, plausible=(0, total)),
+        my_work_cell(t, "m02_projects", 2, [
+            ("m02_logframe.csv", "my_logframe", 'pd.read_csv("data/logframe_example.csv")'),
+            ("m02_risks.csv", "my_risks", None)]),
         md(t("## Частина 3. Ваш пріоритетний проєкт", "## Part 3. Your priority project")),
         question(t, "3.1", 3, t(
             "Опишіть пріоритетний проєкт своєї громади:\n\n"

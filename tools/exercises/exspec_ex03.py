@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from exbuild import REPO, THEMES, Lang, answer, canary_cell, code, manual, md, question, rubric, setup_cell, tests
-from excommon import howto, intro, mcq_tests, number_tests, outro, theme_table
+from excommon import howto, intro, mcq_tests, my_work_cell, number_tests, outro, theme_table
 
 EXERCISE = "ex03_funding"
 SOURCE = REPO / "c4c_lms" / "refdata" / "data" / "programmes.csv"
@@ -45,6 +45,9 @@ def cells(t: Lang) -> list:
              "by `;`), `themes` (sectors), `max_cofinancing_rate` (the largest EU share, 0–1), "
              "`call_months` (months of the deadlines), `summary_en`. An empty cell means the "
              "source does not give the value.")),
+        my_work_cell(t, "m03_eu_programmes", 3, [(
+            "m03_programme_shortlist.csv", "my_shortlist",
+            'programmes[programmes["applicant_types"].str.contains("municipality")].head(3)')]),
         md(t("## Частина 1. Які програми вам відкриті", "## Part 1. Which programmes are open to you")),
         md(t(f"**Приклад.** Програми, з якими Україна асоційована ({n_assoc}):",
              f"**Worked example.** Programmes Ukraine is associated to ({n_assoc}):")),

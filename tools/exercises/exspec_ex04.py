@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from exbuild import REPO, Lang, answer, canary_cell, code, manual, md, question, rubric, setup_cell, tests
-from excommon import howto, intro, mcq_tests, number_tests, order_tests, outro
+from excommon import howto, intro, mcq_tests, my_work_cell, number_tests, order_tests, outro
 
 EXERCISE = "ex04_case_analysis"
 SOURCE = REPO / "c4c_lms" / "refdata" / "data" / "cases.csv"
@@ -131,6 +131,14 @@ assert type(answer1_2) is str and str(answer1_2).strip().upper() == {top!r}
             "- D. First contact, exploratory visit.")),
         answer("q2_3", '# answer2_3 = "ABCD"', 'answer2_3 = "BDAC"'),
         order_tests(t, "q2_3", 2, "answer2_3", "ABCD", "BDAC"),
+        my_work_cell(t, "m04_cases", 4, [(
+            "m04_partnership_plan.csv", "my_plan",
+            t('pd.DataFrame({"Етап": ["Самооцінка і рішення ради", "Пошук партнера", "Перший контакт"], '
+              '"Наш крок": ["Рішення виконкому про сфери: енергетика, молодь", "Профіль на cities4cities.eu", '
+              '"Онлайн-зустріч з двома громадами"], "До коли": ["березень", "квітень", "травень"]})',
+              'pd.DataFrame({"Stage": ["Self-assessment and council decision", "Partner search", "First contact"], '
+              '"Our step": ["Executive committee decision on fields: energy, youth", "Profile on cities4cities.eu", '
+              '"Online meeting with two communities"], "By when": ["March", "April", "May"]})'))]),
         md(t("## Частина 3. Аналіз одного кейсу", "## Part 3. Analysing one case")),
         question(t, "3.1", 3, t(
             "Оберіть у таблиці один кейс (назвіть його `id`) і проаналізуйте його: як громади "

@@ -8,7 +8,7 @@ import pandas as pd
 
 from exbuild import (CHECKED_ON, REPO, Lang, answer, canary_cell, code, manual, md, question,
                      rubric, setup_cell, tests)
-from excommon import howto, intro, mcq_tests, member_tests, number_tests, outro
+from excommon import howto, intro, mcq_tests, member_tests, my_work_cell, number_tests, outro
 
 EXERCISE = "ex05_joint_application"
 DATA = REPO / "c4c_lms" / "refdata" / "data"
@@ -169,6 +169,15 @@ assert int(answer2_3) == int((_c4c_a["iso_code"] == str(my_oblast)).sum())
             "description of `cerv_networks_of_towns` in the table of exercise 3).")),
         answer("q2_4", "# answer2_4 = 0", "answer2_4 = 4"),
         number_tests(t, "q2_4", 1, "answer2_4", 4, integer=True, plausible=(1, 50)),
+        my_work_cell(t, "m05_frontline", 5, [
+            ("m05_joint_application.csv", "my_application",
+             t('pd.DataFrame({"name": ["Сонячна (приклад)", "Громада-партнер (приклад)"], '
+               '"role": ["заявник", "партнер"], "status": ["домовлено", "у перемовинах"], '
+               '"benefits": ["досвід енергоаудиту від партнера", "обмін молоддю і досвід стійкості"]})',
+               'pd.DataFrame({"name": ["Sonyachna (example)", "Partner community (example)"], '
+               '"role": ["applicant", "partner"], "status": ["agreed", "in talks"], '
+               '"benefits": ["energy-audit know-how from the partner", "youth exchange and resilience experience"]})')),
+            ("m05_offer.csv", "my_offer", None)]),
         md(t("## Частина 3. План спільної заявки", "## Part 3. Plan of the joint application")),
         question(t, "3.1", 3, t(
             "Сплануйте спільну заявку для пріоритетного проєкту своєї громади:\n\n"
