@@ -229,9 +229,15 @@ assert type(answer2_2) is int and int(answer2_2) == _c4c_want
             "what you need (priority sectors), what you can share with a partner and why you "
             "chose the town in question 2.3. Double-click the cell below to write in it.")),
         rubric(t, "q3_1_rubric", [
-            ("Факти про громаду: назва, область, населення, статус", "Facts about the community: name, oblast, population, status", 1),
-            ("Потреби і пропозиції конкретні та пов'язані з пріоритетними секторами", "Needs and offers are concrete and tied to the priority sectors", 1),
-            ("Вибір партнера обґрунтовано щонайменше двома критеріями (розмір, сектори, мова, наявні зв'язки)", "The partner choice is justified by at least two criteria (size, sectors, language, existing links)", 1),
+            ("Факти про громаду: назва, область, населення, статус", "Facts about the community: name, oblast, population, status", 1,
+             'Бракує одного з фактів (назви, області чи населення) або статусу, коли він стосується громади.',
+             'One of the facts (name, oblast or population) is missing, or the status where it applies.'),
+            ("Потреби і пропозиції конкретні та пов'язані з пріоритетними секторами", "Needs and offers are concrete and tied to the priority sectors", 1,
+             "Є конкретна потреба або пропозиція, але не обидві, чи вони не пов'язані з пріоритетними секторами.",
+             'A concrete need or an offer is given, but not both, or they are not tied to the priority sectors.'),
+            ("Вибір партнера обґрунтовано щонайменше двома критеріями (розмір, сектори, мова, наявні зв'язки)", "The partner choice is justified by at least two criteria (size, sectors, language, existing links)", 1,
+             'Місто названо, але обґрунтовано лише одним критерієм.',
+             'The town is named but justified by one criterion only.'),
         ]),
         manual("q3_1", 3, "Sonyachna is an urban hromada in ... oblast with about 24,000 "
                "inhabitants. (The lecturer's example answer is in exercises/MARKING.md.)",

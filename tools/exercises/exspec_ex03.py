@@ -206,9 +206,13 @@ assert type(answer1_2) is int and int(answer1_2) == _c4c_want
             "own contribution (or the lump sum).")),
         rubric(t, "q3_1_rubric", [
             ("Програма відповідає проєкту: сектор, тип заявника і статус України перевірено за таблицею",
-             "The programme fits the project: sector, applicant type and Ukraine's status checked in the table", 1),
+             "The programme fits the project: sector, applicant type and Ukraine's status checked in the table", 1,
+             'Програма є в таблиці й відповідає сектору, але тип заявника або статус України не перевірено чи перевірено хибно.',
+             "The programme is in the table and fits the sector, but the applicant type or Ukraine's status is not checked or is wrong."),
             ("Фінансовий план узгоджений із правилами програми (ставка або фіксована сума), названо строк",
-             "The funding plan follows the programme's rules (rate or lump sum) and names the deadline", 1),
+             "The funding plan follows the programme's rules (rate or lump sum) and names the deadline", 1,
+             'План є, але суми не сходяться або правило програми (ставка чи фіксована сума) застосовано хибно; або не сказано про строк.',
+             "There is a plan, but the sums do not add up or the programme's rule (rate or lump sum) is misapplied; or the deadline is not addressed."),
         ]),
         manual("q3_1", 2, t("Програма: ...\n\nЧому підходить: ...\n\nКінцевий термін: ...\n\n"
                             "План фінансування: ...",

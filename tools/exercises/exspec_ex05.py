@@ -194,13 +194,19 @@ assert int(answer2_3) == int((_c4c_a["iso_code"] == str(my_oblast)).sum())
             "3. **Roles**: who does what (applicant, partners) and the first three steps.")),
         rubric(t, "q3_1_rubric", [
             ("Внутрішній партнер і форма співробітництва названі та відповідають закону № 1508-VII",
-             "The domestic partner and the form of cooperation are named and match Law 1508-VII", 1),
+             "The domestic partner and the form of cooperation are named and match Law 1508-VII", 1,
+             "Партнера в Україні названо, але форму співробітництва не вказано або вона не з п'яти форм закону № 1508-VII.",
+             'The Ukrainian partner is named, but the form of cooperation is missing or is not one of the five forms of Law 1508-VII.'),
             ("Програма відповідає території, сектору і статусу України; строк названо",
-             "The programme fits the area, sector and Ukraine's status; the deadline is named", 1),
+             "The programme fits the area, sector and Ukraine's status; the deadline is named", 1,
+             'Програма відповідає сектору і статусу України, але не перевірено територію (область для Interreg NEXT) або не названо строк.',
+             "The programme fits the sector and Ukraine's status, but the area (the oblast for Interreg NEXT) is not checked or the deadline is not named."),
             ("Ролі розподілено реалістично, громади зазначені бенефіціарами одна одної "
              "(кожна отримує користь), перші кроки конкретні",
              "Roles are shared realistically, the communities are each other's beneficiaries "
-             "(each one gains), and the first steps are concrete", 1),
+             "(each one gains), and the first steps are concrete", 1,
+             'Громади — бенефіціари одна одної, але ролі чи перші кроки розмиті. Якщо користь одностороння — 0.',
+             "The communities are each other's beneficiaries, but the roles or the first steps are vague. If the benefit runs one way only: 0."),
         ]),
         manual("q3_1", 3, t("Партнер в Україні і форма співробітництва: ...\n\nПартнер у ЄС і програма: "
                             "...\n\nРолі та перші кроки: ...",
