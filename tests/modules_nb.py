@@ -14,7 +14,7 @@ MODULES = REPO / "modules"
 
 SECTION = re.compile(r"^##\s+(\d+)\.\s", re.MULTILINE)
 QID = re.compile(r"""["'](m\d{2}_q\d+)["']""")
-SELF_CHECK_CALL = re.compile(r"\b(choice_question|ordering_task|numeric_question)\(")
+SELF_CHECK_CALL = re.compile(r"\b(self_check|choice_question|ordering_task|numeric_question)\(")
 WIDGET = re.compile(r"^#\s*widget:\s*(m\d{2}_w\d+)\s*$")
 URL = re.compile(r"https?://[^\s)>\]]+")
 OBJECTIVES = re.compile(r"(цілі навчання|learning objectives|ви зможете|you will be able to)", re.IGNORECASE)

@@ -314,13 +314,30 @@ def filter_cases(df: pd.DataFrame, *, theme: str | None = None,
     return df[keep].copy()
 
 
+def case_text(row, column: str, lang: str) -> str:
+    """A case's text in the learner's language: the ``<column>_uk`` twin for Ukrainian when it
+    is filled, otherwise the English column. ``row`` is a Series, a dict or an itertuples row."""
+    get = row.get if hasattr(row, "get") else (lambda name: getattr(row, name, None))
+    if lang == "uk":
+        twin = _text(get(f"{column}_uk"))
+        if twin:
+            return twin
+    return _text(get(column))
+
+
+def case_label(row, lang: str) -> str:
+    """``community ↔ partner`` in the learner's language (case lists and selectors)."""
+    return f"{case_text(row, 'ua_community', lang)} ↔ {case_text(row, 'partner', lang)}"
+
+
 def _case_card(row: pd.Series, lang: str, oblasts: dict[str, str]) -> str:
     countries = ", ".join(country_name(c, lang) for c in split_list(row.get("partner_country")))
     oblast = oblasts.get(_text(row.get("ua_oblast_iso")), row.get("ua_oblast_iso"))
+    text = lambda column: _esc(case_text(row, column, lang))  # noqa: E731
     fields = [("case_where", f"{_esc(oblast)}"), ("case_partner",
-              f"{_esc(row.get('partner'))} ({html.escape(countries or DASH)})"),
-              ("case_year", _esc(row.get("year"))), ("case_how_found", _esc(row.get("how_found"))),
-              ("case_what_done", _esc(row.get("what_done"))), ("case_result", _esc(row.get("result"))),
+              f"{text('partner')} ({html.escape(countries or DASH)})"),
+              ("case_year", _esc(row.get("year"))), ("case_how_found", text("how_found")),
+              ("case_what_done", text("what_done")), ("case_result", text("result")),
               ("case_themes", html.escape(", ".join(label("theme", t, lang)
                                                     for t in split_list(row.get("themes"))) or DASH))]
     body = "".join(f"<tr><th style='text-align:left;vertical-align:top;padding:2px 8px'>"
@@ -328,8 +345,8 @@ def _case_card(row: pd.Series, lang: str, oblasts: dict[str, str]) -> str:
                    for k, v in fields)
     source = _link(row.get("source_url"), M.t("case_source", lang))
     checked = _esc(row.get("checked_on"))
-    return (f'<div class="c4c-case-card"><h4>{_esc(row.get("ua_community"))} ↔ '
-            f'{_esc(row.get("partner"))}</h4><table>{body}</table>'
+    return (f'<div class="c4c-case-card"><h4>{html.escape(case_label(row, lang))}</h4>'
+            f"<table>{body}</table>"
             f"<p>{source} · {html.escape(M.t('case_checked', lang))} {checked}</p></div>")
 
 

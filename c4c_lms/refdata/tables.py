@@ -77,6 +77,7 @@ class TableSpec:
     dates: tuple[str, ...] = ()
     urls: tuple[str, ...] = ("source_url",)
     countries: tuple[str, ...] = ()
+    translations: dict[str, str] = field(default_factory=dict)  # English column -> Ukrainian twin
 
 
 TABLES: dict[str, TableSpec] = {
@@ -152,6 +153,9 @@ def _check_row(spec: TableSpec, row: dict[str, str], where: str, lang: str | Non
     for name in spec.countries:
         if row.get(name) and not _country_ok(row[name], name):
             say("bad_country", field=name, value=row[name])
+    for name, twin in spec.translations.items():
+        if row.get(name) and not row.get(twin):
+            say("missing_translation", field=twin, source=name)
     lo, hi = row.get("grant_min_eur", ""), row.get("grant_max_eur", "")
     if lo.isdigit() and hi.isdigit() and int(lo) > int(hi):
         say("min_above_max", low=lo, high=hi)

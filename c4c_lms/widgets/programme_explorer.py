@@ -37,6 +37,7 @@ from c4c_lms.content.programmes import (  # noqa: F401  (the modules reach the l
     _text,
     associated_by,
     call_calendar,
+    case_label,
     country_name,
     filter_cases,
     filter_programmes,
@@ -208,8 +209,7 @@ class CaseExplorer(widgets.VBox):
         """Re-filter the list of cases (keeps the selection when it is still listed)."""
         found = filter_cases(self.df, theme=self.theme.value or None,
                              country=self.country.value or None)
-        self.case.options = [(f"{_text(r.ua_community)} ↔ {_text(r.partner)}", r.id)
-                             for r in found.itertuples()]
+        self.case.options = [(case_label(r, self.lang), r.id) for r in found.itertuples()]
         if self.case.value is None and self.case.options:
             self.case.value = self.case.options[0][1]
         self.show()
@@ -313,8 +313,7 @@ class PartnershipPlan(widgets.VBox):
         self.lang, self.folder = lang, folder
         self.model = widgets.Dropdown(description=M.t("plan_model", lang), layout=widgets.Layout(
             width="95%"), style={"description_width": "200px"}, options=[
-            (f"{_text(r.ua_community)} ↔ {_text(r.partner)}", _text(r.id))
-            for r in cases.itertuples()])
+            (case_label(r, lang), _text(r.id)) for r in cases.itertuples()])
         self.steps = [widgets.Text(placeholder=M.t("plan_step", lang),
                                    layout=widgets.Layout(width="45%")) for _ in STAGES]
         self.dates = [widgets.Text(placeholder=M.t("plan_when", lang),

@@ -1,6 +1,8 @@
 """Self-check questions for the course modules: instant, explanatory feedback in the learner's language.
 
-Three widget builders are used by every module notebook::
+Module notebooks call :func:`self_check` with a question id: the prompt, the options and the
+answer key come from the module's ``data/selfchecks.json`` (see :mod:`c4c_lms.content.selfchecks`),
+so the key is not readable in the notebook's code. The three builders underneath::
 
     from c4c_lms.widgets.selfcheck import choice_question, ordering_task, numeric_question
 
@@ -23,6 +25,7 @@ from collections.abc import Iterable, Sequence
 
 import ipywidgets as widgets
 
+from c4c_lms.content.selfchecks import DEFAULT_PATH, self_check_spec
 from c4c_lms.core.i18n import LANGUAGES, Catalogue, format_number  # noqa: F401  (modules use it from here)
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "order_mistakes",
     "ordering_task",
     "parse_number",
+    "self_check",
     "shuffled_order",
 ]
 
@@ -269,12 +273,15 @@ class ChoiceQuestion(_SelfCheck):
 class OrderingTask(_SelfCheck):
     """Put items in order with Up/Down buttons, then Check."""
 
-    def __init__(self, qid, prompt, items_in_order, lang="uk", seed=0):
+    def __init__(self, qid, prompt, items_in_order, lang="uk", seed=0, reasons=None):
         _check_lang(lang)
         items = list(items_in_order)
         if len(items) < 2 or len(set(items)) != len(items):
             raise ValueError(f"{qid}: need at least two distinct items to order")
+        if reasons is not None and len(reasons) != len(items):
+            raise ValueError(f"{qid}: one reason per item is needed")
         self.items_in_order = items
+        self.reasons = dict(zip(items, reasons)) if reasons else {}
         self.order = shuffled_order(items, seed)
         self.rows = widgets.VBox()
         self.rows.add_class("c4c-order-list")
@@ -308,16 +315,39 @@ class OrderingTask(_SelfCheck):
             self.order[position], self.order[other] = self.order[other], self.order[position]
             self._render()
 
+    def _why(self, heading: str, items: Sequence[str]) -> str:
+        """An ordered list of steps, each with why it comes where it does."""
+        rows = "".join(
+            f"<li value='{self.items_in_order.index(i) + 1}'><b>{html.escape(i)}</b>"
+            f"{' — ' + html.escape(self.reasons[i]) if i in self.reasons else ''}</li>"
+            for i in items)
+        return f"{html.escape(heading)}<ol class='c4c-order-why'>{rows}</ol>"
+
     def check(self) -> bool:
-        """Mark the order and name the positions that are still wrong."""
+        """Mark the order; explain why each step comes where it does.
+
+        A right order shows every step's reason. A wrong one names the positions to reconsider
+        and explains the steps already in place; from the second wrong try on, the right order
+        is shown with its reasons.
+        """
         wrong = order_mistakes(self.order, self.items_in_order)
         if not wrong:
-            self._show(True, [html.escape(M.t("order_correct", self.lang))])
+            lines = [html.escape(M.t("order_correct", self.lang))]
+            if self.reasons:
+                lines.append(self._why(M.t("order_why", self.lang), self.items_in_order))
+            self._show(True, lines)
             return True
         total = len(self.order)
         message = M.t("order_wrong", self.lang, right=total - len(wrong), total=total,
                       positions=", ".join(map(str, wrong)))
-        self._show(False, [html.escape(message)])
+        lines = [html.escape(message)]
+        if self.reasons and self.attempts >= 1:
+            lines.append(self._why(M.t("order_solution", self.lang), self.items_in_order))
+        elif self.reasons:
+            placed = [i for p, i in enumerate(self.order) if p + 1 not in wrong]
+            if placed:
+                lines.append(self._why(M.t("order_in_place", self.lang), placed))
+        self._show(False, lines)
         return False
 
 
@@ -384,16 +414,17 @@ def choice_question(qid: str, prompt: str, options: list[str], correct: int | se
 
 
 def ordering_task(qid: str, prompt: str, items_in_order: list[str], lang: str = "uk",
-                  seed: int = 0) -> OrderingTask:
+                  seed: int = 0, reasons: list[str] | None = None) -> OrderingTask:
     """An ordering task: the items appear shuffled (reproducibly, by ``seed``) and the learner
-    sorts them with Up/Down buttons, then presses Check.
+    sorts them with Up/Down buttons, then presses Check. ``reasons[i]`` says why item ``i``
+    comes where it does; it is shown after checking.
 
     Returns
     -------
     OrderingTask
         An ``ipywidgets.VBox``; ``.order`` is the current order, ``.move(pos, ±1)`` moves an item.
     """
-    return OrderingTask(qid, prompt, items_in_order, lang, seed)
+    return OrderingTask(qid, prompt, items_in_order, lang, seed, reasons)
 
 
 def numeric_question(qid: str, prompt: str, answer: float, tolerance: float, explanation: str,
@@ -406,3 +437,20 @@ def numeric_question(qid: str, prompt: str, answer: float, tolerance: float, exp
         An ``ipywidgets.VBox``; ``.entry.value`` is the typed text.
     """
     return NumericQuestion(qid, prompt, answer, tolerance, explanation, lang)
+
+
+def self_check(qid: str, *, lang: str, path=DEFAULT_PATH) -> _SelfCheck:
+    """The self-check ``qid`` of the module, built from its data file in the learner's language.
+
+    Parameters
+    ----------
+    qid : str
+        Question id like ``"m01_q1"``.
+    lang : {"uk", "en"}
+        The notebook's language.
+    path : str or Path
+        The module's self-check file; by default ``data/selfchecks.json`` next to the notebook.
+    """
+    kind, kwargs = self_check_spec(qid, lang=lang, path=path)
+    builder = {"choice": choice_question, "numeric": numeric_question, "ordering": ordering_task}[kind]
+    return builder(**kwargs)

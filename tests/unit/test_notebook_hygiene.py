@@ -15,6 +15,9 @@ NOTEBOOKS = sorted(
 )
 ALLOWED_NB_META = {"kernelspec", "jupytext", "language_info"}
 ALLOWED_CELL_META = {"nbgrader", "tags", "deletable", "editable", "slideshow", "jupyter"}
+# Of JupyterLab's own cell metadata only the hidden source/outputs flags (module self-checks hide
+# their source so the learner does not read the answer key in the code).
+ALLOWED_JUPYTER_META = {"source_hidden", "outputs_hidden"}
 
 
 def ids(paths):
@@ -33,6 +36,8 @@ def test_no_outputs_and_minimal_metadata(path):
             assert cell.get("execution_count") is None, f"cell {index} has an execution count"
         extra = set(cell.get("metadata", {})) - ALLOWED_CELL_META
         assert not extra, f"cell {index} metadata {extra}"
+        jupyter_extra = set(cell.get("metadata", {}).get("jupyter", {})) - ALLOWED_JUPYTER_META
+        assert not jupyter_extra, f"cell {index} jupyter metadata {jupyter_extra}"
 
 
 EXERCISES = [p for p in NOTEBOOKS if p.relative_to(REPO).parts[0] == "exercises"]

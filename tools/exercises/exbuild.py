@@ -105,14 +105,21 @@ def question(t: Lang, number: str, points: int, text: str):
     return md(f"**{word} {number}** {{points: {points}}}\n\n{text.strip()}")
 
 
-def rubric(t: Lang, grade_id: str, criteria: list[tuple[str, str, int]]):
-    """Read-only rubric above a manually graded answer (the lecturer sees it in formgrader)."""
+def rubric(t: Lang, grade_id: str, criteria: list[tuple[str, str, int, str, str]]):
+    """Read-only rubric above a manually graded answer (the lecturer sees it in formgrader).
+
+    Each criterion is ``(full_uk, full_en, points, partly_uk, partly_en)``: the full point when
+    the first text holds, half of it in the partial-credit band, nothing otherwise.
+    """
     head = t("Критерії оцінювання (їх бачить і викладач)", "Marking criteria (the lecturer sees them too)")
-    col = t("| Критерій | Бали |\n|---|---|", "| Criterion | Points |\n|---|---|")
-    rows = "\n".join(f"| {t(uk, en)} | {pts} |" for uk, en, pts in criteria)
-    total = sum(p for _, _, p in criteria)
+    col = t("| Критерій (повний бал) | Половина бала, якщо | Бали |\n|---|---|---|",
+            "| Criterion (full points) | Half the points when | Points |\n|---|---|---|")
+    rows = "\n".join(f"| {t(uk, en)} | {t(puk, pen)} | {pts} |" for uk, en, pts, puk, pen in criteria)
+    total = sum(c[2] for c in criteria)
     word = t("Разом", "Total")
-    return md(f"*{head}:*\n\n{col}\n{rows}\n| **{word}** | **{total}** |", grade_id)
+    bands = t("Бали за кожен критерій: повний, половина або 0 (якщо не виконано навіть частково).",
+              "Each criterion earns full points, half of them, or 0 (when not met even partly).")
+    return md(f"*{head}:*\n\n{col}\n{rows}\n| **{word}** | | **{total}** |\n\n{bands}", grade_id)
 
 
 # --- the setup cell ---------------------------------------------------------------------------

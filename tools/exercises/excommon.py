@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exbuild import THEMES, Lang, md, tests
+from exbuild import THEMES, Lang, code, md, tests
 
 THEME_NAMES = {
     "energy": ("енергетика й енергоефективність", "energy and energy efficiency"),
@@ -142,3 +142,57 @@ assert {var} in set({frame}["{column}"]), {hint_missing!r}
 assert type({var}) is str
 assert str({var}) in set(pd.read_csv("{csv}", keep_default_na=False)["{column}"].astype(str))
 ''')
+
+
+# --- the participant's own work from the module (my_work/) ------------------------------------
+
+_FIND_MY_WORK = '''from pathlib import Path as _Path
+
+
+def _c4c_my_work(module, name):
+    """The module's saved file my_work/<name>: next to this notebook, above it, or in modules/<module>/."""
+    try:
+        here = _Path.cwd().resolve()
+        for base in [here, *list(here.parents)[:4]]:
+            for folder in (base / "my_work", base / "modules" / module / "my_work"):
+                if (folder / name).is_file():
+                    return folder / name
+    except OSError:  # a folder we may not read: as if nothing was saved
+        return None
+    return None'''
+
+
+def my_work_cell(t: Lang, module: str, number: int, files: list[tuple[str, str, str | None]]):
+    """A locked cell that shows what the module's "your community" task saved in ``my_work/``.
+
+    ``files``: ``(file name, variable, example)`` where ``example`` is a pandas expression (in the
+    notebook's language) shown when the file is missing or unreadable, or ``None``. The grading
+    never reads these variables: hidden tests use the exercise's own data only.
+    """
+    lines = [f"# {t(f'Ваші збережені таблиці з модуля {number} (лише для вас: на оцінку вони не впливають).', f'Your saved tables from module {number} (for you only: they do not affect the grade).')}",
+             _FIND_MY_WORK, ""]
+    for name, var, example in files:
+        found = t(f"Знайдено вашу таблицю з модуля {number}:", f"Found your table from module {number}:")
+        bad = t(f"Файл {name} є, але його не вдалося прочитати.",
+                f"The file {name} exists but could not be read.")
+        if example is None:
+            missing = t(f"Файла my_work/{name} з модуля {number} не знайдено (натисніть «Зберегти» в модулі, щоб він з'явився).",
+                        f"No my_work/{name} from module {number} found (press Save in the module to create it).")
+            fallback = f"    print({missing!r})"
+        else:
+            missing = t(f"Вашого файла my_work/{name} з модуля {number} немає, тому нижче ПРИКЛАД (вигадана громада), а не ваші дані. Збережіть таблицю в модулі {number}, і тут з'являться ваші.",
+                        f"Your my_work/{name} from module {number} is not there, so below is an EXAMPLE (a made-up community), not your data. Save the table in module {number} to see yours here.")
+            fallback = f"    {var} = {example}\n    print({missing!r})"
+        lines.append(f'''_found = _c4c_my_work({module!r}, {name!r})
+{var} = None
+if _found is not None:
+    try:
+        {var} = pd.read_csv(_found, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+        print({found!r}, _found)
+    except Exception:  # a damaged or half-written file
+        print({bad!r})
+if {var} is None:
+{fallback}
+if {var} is not None:
+    display({var})''')
+    return code("\n".join(lines), "my_work")

@@ -8,7 +8,7 @@ import pandas as pd
 
 from exbuild import (CHECKED_ON, THEMES, Lang, answer, canary_cell, code, manual, md, question,
                      rubric, setup_cell, tests)
-from excommon import howto, intro, mcq_tests, member_tests, number_tests, outro, theme_table
+from excommon import howto, intro, mcq_tests, member_tests, my_work_cell, number_tests, outro, theme_table
 
 EXERCISE = "ex01_partners"
 # How many towns each country contributes (different counts make the counting questions real).
@@ -93,6 +93,16 @@ def cells(t: Lang) -> list:
              "France, Lithuania and Belgium. Columns: `city`, `country` (country code), "
              "`country_en`, `population` (GeoNames figures from various years), `latitude`, "
              "`longitude`, `source_url` (where the data comes from).")),
+        my_work_cell(t, "m01_partnerships", 1, [(
+            "m01_partner_brief.csv", "my_brief",
+            'pd.DataFrame({"field": ["name_en", "priority_sectors", "wanted_countries", "languages", '
+            '"offers", "priority_project"], "value": ["Sonyachna (example)", "energy;education_youth", '
+            '"PL, DE", "uk, en", "A youth centre that runs exchanges", '
+            '"Energy-efficient renovation of two schools"]})')]),
+        md(t("Якщо таблиця вище — ваша, візьміть з неї назву громади і сектори для відповідей "
+             "нижче. Відповіді все одно пишете ви: перевірка не читає `my_work/`.",
+             "If the table above is yours, take your community's name and sectors for the answers "
+             "below from it. You still write the answers yourself: the checks do not read `my_work/`.")),
         md(t("## Частина 1. Ваша громада", "## Part 1. Your community")),
         question(t, "1.1", 1, t(
             "Запишіть назву своєї громади **латиницею** (як в англомовному профілі; "
@@ -219,9 +229,15 @@ assert type(answer2_2) is int and int(answer2_2) == _c4c_want
             "what you need (priority sectors), what you can share with a partner and why you "
             "chose the town in question 2.3. Double-click the cell below to write in it.")),
         rubric(t, "q3_1_rubric", [
-            ("Факти про громаду: назва, область, населення, статус", "Facts about the community: name, oblast, population, status", 1),
-            ("Потреби і пропозиції конкретні та пов'язані з пріоритетними секторами", "Needs and offers are concrete and tied to the priority sectors", 1),
-            ("Вибір партнера обґрунтовано щонайменше двома критеріями (розмір, сектори, мова, наявні зв'язки)", "The partner choice is justified by at least two criteria (size, sectors, language, existing links)", 1),
+            ("Факти про громаду: назва, область, населення, статус", "Facts about the community: name, oblast, population, status", 1,
+             'Бракує одного з фактів (назви, області чи населення) або статусу, коли він стосується громади.',
+             'One of the facts (name, oblast or population) is missing, or the status where it applies.'),
+            ("Потреби і пропозиції конкретні та пов'язані з пріоритетними секторами", "Needs and offers are concrete and tied to the priority sectors", 1,
+             "Є конкретна потреба або пропозиція, але не обидві, чи вони не пов'язані з пріоритетними секторами.",
+             'A concrete need or an offer is given, but not both, or they are not tied to the priority sectors.'),
+            ("Вибір партнера обґрунтовано щонайменше двома критеріями (розмір, сектори, мова, наявні зв'язки)", "The partner choice is justified by at least two criteria (size, sectors, language, existing links)", 1,
+             'Місто названо, але обґрунтовано лише одним критерієм.',
+             'The town is named but justified by one criterion only.'),
         ]),
         manual("q3_1", 3, "Sonyachna is an urban hromada in ... oblast with about 24,000 "
                "inhabitants. (The lecturer's example answer is in exercises/MARKING.md.)",

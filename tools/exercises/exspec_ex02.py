@@ -7,7 +7,7 @@ import io
 import pandas as pd
 
 from exbuild import CHECKED_ON, Lang, answer, canary_cell, code, manual, md, question, rubric, setup_cell
-from excommon import howto, intro, mcq_tests, number_tests, order_tests, outro
+from excommon import howto, intro, mcq_tests, my_work_cell, number_tests, order_tests, outro
 
 EXERCISE = "ex02_project_design"
 METHOD_URL = "https://www.docsity.com/en/docs/guide-to-the-logical-framework-approach/11212001/"
@@ -151,6 +151,9 @@ def cells(t: Lang) -> list:
         answer("q2_2", t("# answer2_2 = ...  (змініть приклад)", "# answer2_2 = ...  (change the example)"),
                'answer2_2 = logframe[logframe["parent"] == "O2"]["cost_eur"].sum()'),
         number_tests(t, "q2_2", 2, "answer2_2", o2, plausible=(0, total)),
+        my_work_cell(t, "m02_projects", 2, [
+            ("m02_logframe.csv", "my_logframe", 'pd.read_csv("data/logframe_example.csv")'),
+            ("m02_risks.csv", "my_risks", None)]),
         md(t("## Частина 3. Ваш пріоритетний проєкт", "## Part 3. Your priority project")),
         question(t, "3.1", 3, t(
             "Опишіть пріоритетний проєкт своєї громади:\n\n"
@@ -166,11 +169,17 @@ def cells(t: Lang) -> list:
             "budget and what kind of partner you are looking for.")),
         rubric(t, "q3_1_rubric", [
             ("Проблему сформульовано як негативний стан; три причини і три наслідки логічно з нею пов'язані",
-             "The problem is stated as a negative condition; three causes and three effects follow from it logically", 1),
+             "The problem is stated as a negative condition; three causes and three effects follow from it logically", 1,
+             'Проблема — негативний стан, але причин чи наслідків менше трьох або вони з неї не випливають; чи проблему подано як відсутнє рішення, а причини й наслідки логічні.',
+             'The problem is a negative condition but there are fewer than three causes or effects, or they do not follow from it; or the problem is stated as a missing solution while causes and effects are sound.'),
             ("Конкретна ціль випливає з проблеми і має SMART-індикатор (число, строк, джерело перевірки)",
-             "The specific objective mirrors the problem and has a SMART indicator (figure, deadline, source of verification)", 1),
+             "The specific objective mirrors the problem and has a SMART indicator (figure, deadline, source of verification)", 1,
+             'Ціль випливає з проблеми, але в індикаторі бракує одного з трьох: числа, строку чи джерела перевірки.',
+             'The objective mirrors the problem, but the indicator lacks one of figure, deadline or source of verification.'),
             ("Резюме англійською зрозуміле і називає що, де, для кого, бюджет і потрібного партнера",
-             "The English summary is clear and names what, where, for whom, the budget and the partner needed", 1),
+             "The English summary is clear and names what, where, for whom, the budget and the partner needed", 1,
+             'Резюме зрозуміле, але бракує двох чи більше з: що, де, для кого, бюджет, потрібний партнер.',
+             'The summary is understandable but two or more of what, where, for whom, budget and partner needed are missing.'),
         ]),
         manual("q3_1", 3, t("Основна проблема: ...\n\nПричини: ...\n\nНаслідки: ...\n\nЦіль та "
                             "індикатор: ...\n\nSummary (англійською): ...",

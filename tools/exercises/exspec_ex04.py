@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from exbuild import REPO, Lang, answer, canary_cell, code, manual, md, question, rubric, setup_cell, tests
-from excommon import howto, intro, mcq_tests, number_tests, order_tests, outro
+from excommon import howto, intro, mcq_tests, my_work_cell, number_tests, order_tests, outro
 
 EXERCISE = "ex04_case_analysis"
 SOURCE = REPO / "c4c_lms" / "refdata" / "data" / "cases.csv"
@@ -36,12 +36,14 @@ def cells(t: Lang) -> list:
                 "out how they started and analyse one case from your community's point of view.")),
         howto(t),
         setup_cell(t, 'cases = pd.read_csv("data/cases.csv", keep_default_na=False)\n'
-                      'cases[["id", "ua_community", "partner", "partner_country", "year", "themes"]]'),
+                      + t('cases[["id", "ua_community_uk", "partner_uk", "partner_country", "year", "themes"]]',
+                          'cases[["id", "ua_community", "partner", "partner_country", "year", "themes"]]')),
         md(t(f"Таблиця `cases` містить {len(df)} кейсів з відкритих джерел (стовпець "
              "`source_url`). Стовпці: `ua_community`, `partner`, `partner_country` (код країни; "
              "порожньо, якщо партнерів кілька або країна не названа), `year`, `how_found` (як "
-             "знайшли партнера), `what_done` (що зробили), `result`, `themes`. Тексти в "
-             "таблиці англійською.",
+             "знайшли партнера), `what_done` (що зробили), `result`, `themes`. Ці тексти "
+             "англійською, а поруч ті самі відомості українською: `ua_community_uk`, `partner_uk`, "
+             "`how_found_uk`, `what_done_uk`, `result_uk`.",
              f"The table `cases` holds {len(df)} cases from public sources (column "
              "`source_url`). Columns: `ua_community`, `partner`, `partner_country` (country "
              "code; empty when there are several partners or the country is not named), "
@@ -94,7 +96,7 @@ assert type(answer1_2) is str and str(answer1_2).strip().upper() == {top!r}
         md(t("## Частина 2. Як починаються партнерства", "## Part 2. How partnerships start")),
         question(t, "2.1", 1, t(
             "Де Овруч познайомився з польською громадою Цедри-Вельке (Cedry Wielkie), яка потім "
-            "подарувала йому пожежний автомобіль? Подивіться стовпець `how_found`.\n\n"
+            "подарувала йому пожежний автомобіль? Подивіться стовпець `how_found_uk`.\n\n"
             "- A. На Конференції з відновлення України.\n"
             "- B. На форумі «Світ для України» в Ряшеві.\n"
             "- C. На форумі у Войновіце.\n"
@@ -129,6 +131,14 @@ assert type(answer1_2) is str and str(answer1_2).strip().upper() == {top!r}
             "- D. First contact, exploratory visit.")),
         answer("q2_3", '# answer2_3 = "ABCD"', 'answer2_3 = "BDAC"'),
         order_tests(t, "q2_3", 2, "answer2_3", "ABCD", "BDAC"),
+        my_work_cell(t, "m04_cases", 4, [(
+            "m04_partnership_plan.csv", "my_plan",
+            t('pd.DataFrame({"Етап": ["Самооцінка і рішення ради", "Пошук партнера", "Перший контакт"], '
+              '"Наш крок": ["Рішення виконкому про сфери: енергетика, молодь", "Профіль на cities4cities.eu", '
+              '"Онлайн-зустріч з двома громадами"], "До коли": ["березень", "квітень", "травень"]})',
+              'pd.DataFrame({"Stage": ["Self-assessment and council decision", "Partner search", "First contact"], '
+              '"Our step": ["Executive committee decision on fields: energy, youth", "Profile on cities4cities.eu", '
+              '"Online meeting with two communities"], "By when": ["March", "April", "May"]})'))]),
         md(t("## Частина 3. Аналіз одного кейсу", "## Part 3. Analysing one case")),
         question(t, "3.1", 3, t(
             "Оберіть у таблиці один кейс (назвіть його `id`) і проаналізуйте його: як громади "
@@ -141,11 +151,17 @@ assert type(answer1_2) is str and str(answer1_2).strip().upper() == {top!r}
             "`source_url` say.")),
         rubric(t, "q3_1_rubric", [
             ("Кейс названо; як знайшли партнера, що зробили і результат переказано точно за джерелом",
-             "The case is named; how the partner was found, what was done and the result are reported accurately from the source", 1),
+             "The case is named; how the partner was found, what was done and the result are reported accurately from the source", 1,
+             'Кейс названо, переказ точний, але бракує одного з трьох: як познайомилися, що зробили, результат. Якщо щось вигадано — 0.',
+             'The case is named and the account accurate, but one of how they met, what they did and the result is missing. Anything invented: 0.'),
             ("Визначено, що можна перенести у свою громаду, з прив'язкою до її потреб",
-             "What can be transferred to the participant's community is identified and tied to its needs", 1),
+             "What can be transferred to the participant's community is identified and tied to its needs", 1,
+             "Крок, який можна повторити, названо, але не пов'язано з потребами своєї громади.",
+             "A step to repeat is named but not tied to the community's own needs."),
             ("Названо щонайменше одну відмінність умов і як її врахувати",
-             "At least one difference in conditions is named, with how to deal with it", 1),
+             "At least one difference in conditions is named, with how to deal with it", 1,
+             'Відмінність умов названо, але без того, як її врахувати.',
+             'A difference in conditions is named, but not how to deal with it.'),
         ]),
         manual("q3_1", 3, t("Id кейсу: ...\n\nЯк познайомилися, що зробили, результат: ...\n\n"
                             "Що ми можемо повторити: ...\n\nЩо нам треба робити інакше: ...",

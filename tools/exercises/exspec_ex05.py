@@ -8,7 +8,7 @@ import pandas as pd
 
 from exbuild import (CHECKED_ON, REPO, Lang, answer, canary_cell, code, manual, md, question,
                      rubric, setup_cell, tests)
-from excommon import howto, intro, mcq_tests, member_tests, number_tests, outro
+from excommon import howto, intro, mcq_tests, member_tests, my_work_cell, number_tests, outro
 
 EXERCISE = "ex05_joint_application"
 DATA = REPO / "c4c_lms" / "refdata" / "data"
@@ -169,6 +169,15 @@ assert int(answer2_3) == int((_c4c_a["iso_code"] == str(my_oblast)).sum())
             "description of `cerv_networks_of_towns` in the table of exercise 3).")),
         answer("q2_4", "# answer2_4 = 0", "answer2_4 = 4"),
         number_tests(t, "q2_4", 1, "answer2_4", 4, integer=True, plausible=(1, 50)),
+        my_work_cell(t, "m05_frontline", 5, [
+            ("m05_joint_application.csv", "my_application",
+             t('pd.DataFrame({"name": ["Сонячна (приклад)", "Громада-партнер (приклад)"], '
+               '"role": ["заявник", "партнер"], "status": ["домовлено", "у перемовинах"], '
+               '"benefits": ["досвід енергоаудиту від партнера", "обмін молоддю і досвід стійкості"]})',
+               'pd.DataFrame({"name": ["Sonyachna (example)", "Partner community (example)"], '
+               '"role": ["applicant", "partner"], "status": ["agreed", "in talks"], '
+               '"benefits": ["energy-audit know-how from the partner", "youth exchange and resilience experience"]})')),
+            ("m05_offer.csv", "my_offer", None)]),
         md(t("## Частина 3. План спільної заявки", "## Part 3. Plan of the joint application")),
         question(t, "3.1", 3, t(
             "Сплануйте спільну заявку для пріоритетного проєкту своєї громади:\n\n"
@@ -185,13 +194,19 @@ assert int(answer2_3) == int((_c4c_a["iso_code"] == str(my_oblast)).sum())
             "3. **Roles**: who does what (applicant, partners) and the first three steps.")),
         rubric(t, "q3_1_rubric", [
             ("Внутрішній партнер і форма співробітництва названі та відповідають закону № 1508-VII",
-             "The domestic partner and the form of cooperation are named and match Law 1508-VII", 1),
+             "The domestic partner and the form of cooperation are named and match Law 1508-VII", 1,
+             "Партнера в Україні названо, але форму співробітництва не вказано або вона не з п'яти форм закону № 1508-VII.",
+             'The Ukrainian partner is named, but the form of cooperation is missing or is not one of the five forms of Law 1508-VII.'),
             ("Програма відповідає території, сектору і статусу України; строк названо",
-             "The programme fits the area, sector and Ukraine's status; the deadline is named", 1),
+             "The programme fits the area, sector and Ukraine's status; the deadline is named", 1,
+             'Програма відповідає сектору і статусу України, але не перевірено територію (область для Interreg NEXT) або не названо строк.',
+             "The programme fits the sector and Ukraine's status, but the area (the oblast for Interreg NEXT) is not checked or the deadline is not named."),
             ("Ролі розподілено реалістично, громади зазначені бенефіціарами одна одної "
              "(кожна отримує користь), перші кроки конкретні",
              "Roles are shared realistically, the communities are each other's beneficiaries "
-             "(each one gains), and the first steps are concrete", 1),
+             "(each one gains), and the first steps are concrete", 1,
+             'Громади — бенефіціари одна одної, але ролі чи перші кроки розмиті. Якщо користь одностороння — 0.',
+             "The communities are each other's beneficiaries, but the roles or the first steps are vague. If the benefit runs one way only: 0."),
         ]),
         manual("q3_1", 3, t("Партнер в Україні і форма співробітництва: ...\n\nПартнер у ЄС і програма: "
                             "...\n\nРолі та перші кроки: ...",

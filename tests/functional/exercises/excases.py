@@ -217,6 +217,7 @@ CASES: dict[str, dict] = {
                     "q2_1_answer": "answer2_1 = 400000 - 400000 * 0.9",
                     "q2_2_answer": "answer2_2 = 120000 + 120000 * 0.07",
                     "q2_3_answer": 'answer2_3 = "B"',
+                    "q4_1_answer": 'calendar2027 = events[((events["year"] == 2027) | ((events["recurrence"] == "yearly") & events["year"].isna())) & events["month"].notna()].sort_values(["month", "day"])',
                     "q3_1": FUNDING_TEXT,
                 },
                 "auto": 8, "status": "needs_manual",
@@ -224,26 +225,30 @@ CASES: dict[str, dict] = {
             "blank": {"answers": {}, "auto": 0, "status": "graded"},
             "partial": {
                 # right: 1.1, 2.3 (1+1); wrong: 1.2 (no municipality filter: 8, not 7),
-                # 2.1 (EU share instead of own contribution), 2.2 (indirect costs only)
+                # 2.1 (EU share instead of own contribution), 2.2 (indirect costs only),
+                # 4.1 (every row with a month: past editions and unknown recurrence included)
                 "answers": {
                     "q1_1_answer": 'answer1_1 = len(programmes[programmes["ukraine_status"] == "partner_country"])',
                     "q1_2_answer": 'my_theme = "energy"\nanswer1_2 = len(programmes[programmes["themes"].str.contains(my_theme)])',
                     "q2_1_answer": "answer2_1 = 400000 * 0.9",
                     "q2_2_answer": "answer2_2 = 120000 * 0.07",
                     "q2_3_answer": 'answer2_3 = "B"',
+                    "q4_1_answer": 'calendar2027 = events[events["month"].notna()].sort_values(["month", "day"])',
                 },
                 "auto": 2, "status": "graded",
             },
             "wrongtype": {
-                # numbers in quotes and the always-equal object; right: 2.2 as an int (2)
+                # numbers in quotes and the always-equal object; right: 2.2 as an int (1);
+                # the calendar as a list of ids instead of a table (0)
                 "answers": {
                     "q1_1_answer": 'answer1_1 = "7"',
                     "q1_2_answer": 'my_theme = "energy"\n' + ALWAYS_EQUAL + "answer1_2 = _Anything()",
                     "q2_1_answer": 'answer2_1 = "40000"',
                     "q2_2_answer": "answer2_2 = 128400",
                     "q2_3_answer": ALWAYS_EQUAL + "answer2_3 = _Anything()",
+                    "q4_1_answer": 'calendar2027 = list(events["id"])',
                 },
-                "auto": 2, "status": "graded",
+                "auto": 1, "status": "graded",
             },
             "tamper": {
                 # math.isclose patched: the two float questions "pass" with wrong values
@@ -254,7 +259,7 @@ CASES: dict[str, dict] = {
                     "q2_2_answer": "answer2_2 = 130000.0",
                     "q2_3_answer": 'answer2_3 = "A"',
                 },
-                "auto": 0, "bare_auto": 4, "status": "flagged",
+                "auto": 0, "bare_auto": 2, "status": "flagged",
             },
         },
     },

@@ -14,7 +14,9 @@ FOLDERS = module_dirs()
 IDS = [f.name for f in FOLDERS]
 # A bracketed Latin-script term in Ukrainian text, e.g. "лист про наміри (letter of intent)".
 ENGLISH_TERM = re.compile(r"\(([A-Za-z][A-Za-z ./,'-]{2,})\)")
-ALLOWED_CELL_KEYS = {"nbgrader", "tags", "deletable", "editable"}
+ALLOWED_CELL_KEYS = {"nbgrader", "tags", "deletable", "editable", "jupyter"}
+# "jupyter" only to hide a self-check cell's source in JupyterLab (see test_selfcheck_data).
+ALLOWED_JUPYTER_KEYS = {"source_hidden"}
 
 
 @pytest.mark.parametrize("name", MINE)
@@ -69,6 +71,7 @@ def test_committed_clean(path):
     assert set(nb.metadata) <= {"kernelspec", "jupytext"}
     for cell in nb.cells:
         assert set(cell.metadata) <= ALLOWED_CELL_KEYS, cell.metadata
+        assert set(cell.metadata.get("jupyter", {})) <= ALLOWED_JUPYTER_KEYS, cell.metadata
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
 

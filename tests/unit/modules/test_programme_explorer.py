@@ -179,6 +179,24 @@ def test_case_explorer_widget(cases):
     assert w.case.options == () and "Нічого" in w.card.value
 
 
+def test_case_cards_in_the_learners_language():
+    """Does a Ukrainian learner read the case in Ukrainian and an English learner in English,
+    with the English text only where no Ukrainian twin exists?"""
+    from c4c_lms.refdata.tables import load_cases
+
+    real = load_cases()
+    uk = pe.CaseExplorer(real, lang="uk")
+    uk.case.value = "ovruch_cedry_wielkie"
+    assert "Овруч ↔ Цедри-Вельке" in uk.card.value and "Ряшеві" in uk.card.value
+    assert "Ovruch" not in uk.card.value and "fire truck" not in uk.card.value
+    assert ("Овруч ↔ Цедри-Вельке", "ovruch_cedry_wielkie") in uk.case.options
+    en = pe.CaseExplorer(real, lang="en")
+    en.case.value = "ovruch_cedry_wielkie"
+    assert "Ovruch ↔ Cedry Wielkie" in en.card.value and "Ряшеві" not in en.card.value
+    row = {"partner": "Vännäs", "partner_uk": ""}
+    assert pe.case_label({"ua_community": "X", "ua_community_uk": "Ікс", **row}, "uk") == "Ікс ↔ Vännäs"
+
+
 def test_small_widgets(programmes):
     """Do the calendar, timeline and Town Twinning widgets redraw on change?"""
     cal = pe.CallCalendar(programmes, "en")

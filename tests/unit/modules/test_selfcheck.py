@@ -150,3 +150,20 @@ def test_numeric_widget_explains_after_two_tries():
     assert not q.check() and "сорок" in q.feedback.value
     q.entry.value = "45 000"
     assert q.check()
+
+
+def test_ordering_explains_why_each_step_comes_where_it_does():
+    """Does an ordering task explain the steps in place, then the whole order after a second miss?"""
+    steps, why = ["survey", "clear"], ["first find where", "then clear only there"]
+    task = ordering_task("m05_q4", "?", steps, lang="en", seed=1, reasons=why)
+    assert task.order == ["clear", "survey"]
+    assert not task.check()
+    assert "Positions to reconsider" in task.feedback.value and "then clear only there" not in task.feedback.value
+    assert not task.check()  # second miss: the right order and every reason
+    assert "The right order" in task.feedback.value
+    assert all(r in task.feedback.value for r in why)
+    task.move(0, +1)
+    assert task.check() and "Why this order" in task.feedback.value
+    assert task.feedback.value.index("first find where") < task.feedback.value.index("then clear only there")
+    with pytest.raises(ValueError, match="reason"):
+        ordering_task("m05_q4", "?", steps, lang="en", reasons=["one"])

@@ -70,6 +70,14 @@ def test_event_date_must_match_month_day(tmp_path):
     assert any("does not match" in p for p in problems)
 
 
+def test_case_without_ukrainian_text_is_caught(tmp_path):
+    """Does a case whose English text lacks its Ukrainian twin fail the check, naming both?"""
+    path = _copy_with(tmp_path, "cases", lambda r: r.update(what_done_uk=""))
+    problems = refdata.check_table("cases", path, lang="en")
+    assert len(problems) == 1 and "what_done_uk" in problems[0] and "what_done" in problems[0]
+    assert refdata.check_table("cases") == []
+
+
 def test_duplicate_id_is_caught(tmp_path):
     """Does a repeated id fail the check?"""
     src = refdata.DATA_DIR / "cases.csv"
