@@ -23,6 +23,7 @@ from c4c_lms.cli import cohort as cli_cohort
 from c4c_lms.cli.common import LecturerOrder, M, console, course_root, friendly_errors, lang
 from c4c_lms.core.i18n import LANGUAGES
 from c4c_lms.lms.grading.outcomes import Reason, Status, SubmissionResult
+from c4c_lms.lms.serve import PortInUse
 
 
 def localise_reason(result: SubmissionResult, language: str) -> str:
@@ -229,7 +230,11 @@ def serve(port: int, open_browser: bool) -> None:
         for app, url in urls.items():
             console.print(f"  {M.t('serve_app', language, app=app)}: {url}", markup=False)
 
-    code = api.serve(port=port, open_browser=open_browser, course_root=course_root(), echo=show)
+    try:
+        code = api.serve(port=port, open_browser=open_browser, course_root=course_root(), echo=show)
+    except PortInUse as err:
+        console.print(M.t("serve_port_taken", language, port=err.port, free=err.free), markup=False)
+        sys.exit(2)
     console.print(M.t("serve_stopped", language))
     sys.exit(code or 0)
 
