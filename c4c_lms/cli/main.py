@@ -41,7 +41,7 @@ def localise_reason(result: SubmissionResult, language: str) -> str:
 @click.option("--course-root", type=click.Path(file_okay=False, path_type=Path),
               help="Folder holding course/course.toml (default: found from the current folder).")
 @click.option("--lang", type=click.Choice(LANGUAGES), envvar="C4C_LANG", default="uk", show_default=True,
-              help="Language of messages (or set C4C_LANG).")
+              is_eager=True, help="Language of messages (or set C4C_LANG).")  # eager: read before --help
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.pass_context
 def cli(ctx: click.Context, course_root: Path | None, lang: str, verbose: int) -> None:
