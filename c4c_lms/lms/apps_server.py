@@ -24,6 +24,7 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent / "jupyter"  # on JUPYTER_PATH: voila/templates/c4c
 APPS_PATTERN = r"voila_apps/[a-z0-9_]+/index\.ipynb"
 # MathJax from the installed jupyter-server-mathjax package, where JupyterLab serves it too.
+MODULES_PATTERN = r"modules/m[0-9]+_[a-z0-9_]+/m[0-9]+_[a-z0-9_]+\.ipynb"
 MATHJAX_URL = "/static/jupyter_server_mathjax/MathJax.js"
 
 
@@ -45,11 +46,13 @@ def jupyter_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def voila_arguments(root: Path, port: int, pool_size: int = 1) -> list[str]:
+def voila_arguments(root: Path, port: int, pool_size: int = 1, modules: bool = False) -> list[str]:
     """Command-line settings of the standalone server (production: sources stripped, no
-    tracebacks, the course template, bounded pools of preheated kernels for the apps only)."""
-    # every notebook but the apps' index.ipynb (Voilà matches absolute and relative paths)
-    deny = rf"^(?!(.*/)?{APPS_PATTERN}$)"
+    tracebacks, the course template, bounded pools of preheated kernels for the apps, and with
+    ``modules`` for the module pages too)."""
+    # every notebook but the preheated ones (Voilà matches absolute and relative paths)
+    allowed = f"{APPS_PATTERN}|{MODULES_PATTERN}" if modules else APPS_PATTERN
+    deny = rf"^(?!(.*/)?({allowed})$)"
     return [
         str(root), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
@@ -73,9 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pool-size", type=int, default=1)
+    parser.add_argument("--modules", action="store_true", help="preheat the module pages too")
     args = parser.parse_args(argv)
     os.environ.update(jupyter_env())  # before Voilà looks for templates
-    run(voila_arguments(args.root.resolve(), args.port, args.pool_size))
+    run(voila_arguments(args.root.resolve(), args.port, args.pool_size, args.modules))
 
 
 def run(arguments: list[str]) -> None:
