@@ -103,3 +103,43 @@ def test_empty_project_still_exports():
     blocks = pe.concept_note_blocks(planner.new_project(), "uk")
     assert blocks[0] == ("h1", "Проєкт без назви")
     assert pe.to_docx(blocks) and pe.to_pdf(blocks) and pe.to_markdown(blocks)
+
+
+def _pdf_pages(blocks) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pe.to_pdf(blocks))).pages]
+
+
+def test_pdf_tables_never_break_numbers_or_words():
+    """With a six-figure budget line, is every number and every word of every table extracted whole
+    from the PDF (no "350000.5|0", "Персона|л"), in both languages?"""
+    p = sample_project()
+    p["budget"]["lines"].append({"partner": p["budget"]["lines"][0]["partner"], "category": "staff",
+                                 "description": "Персонал проєкту", "quantity": "1", "unit_cost": "350000,50"})
+    for lang in ("uk", "en"):
+        blocks = pe.concept_note_blocks(p, lang)
+        words = [(line.split()) for page in _pdf_pages(blocks) for line in page.splitlines()]
+        tokens = {w for line in words for w in line}
+        tables = [rows for kind, rows in blocks if kind == "table"]
+        assert any("350000.50" in cell for rows in tables for row in rows for cell in row)
+        for rows in tables:
+            for row in rows:
+                for cell in row:
+                    for word in cell.split():
+                        assert word in tokens, f"{lang}: {word!r} is broken in the PDF"
+
+
+def test_pdf_headings_stay_with_their_tables():
+    """Is each table's heading on the same page as the table's header row, even when a long
+    problem text pushes the tables down the page?"""
+    p = sample_project()
+    p["problem_tree"]["causes"] = [f"Cause number {i} with a long explanation of the situation" for i in range(28)]
+    blocks = pe.concept_note_blocks(p, "en")
+    pages = _pdf_pages(blocks)
+    assert len(pages) >= 2
+    for i, (kind, value) in enumerate(blocks[:-1]):
+        if kind == "h2" and blocks[i + 1][0] == "table":
+            first_cell = blocks[i + 1][1][0][0].split()[0]
+            page = next(n for n, text in enumerate(pages) if value in text)
+            assert first_cell in pages[page].split(value, 1)[1], f"{value!r} is separated from its table"
