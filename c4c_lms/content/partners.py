@@ -149,7 +149,7 @@ def score_town(town: dict, community: dict, languages: list[str], sectors: list[
     reasons = [("why_size", {"ratio": f"{ratio:.1f}", "points": round(parts["size"])}),
                ("why_distance", {"km": round(km), "points": round(parts["distance"])}),
                ("why_language" if shared else "why_no_language",
-                {"langs": ", ".join(shared), "points": round(parts["language"])}),
+                {"langs": tuple(shared), "points": round(parts["language"])}),
                ("why_sectors" if n_cases else "why_no_sectors",
                 {"n": n_cases, "points": round(parts["sectors"])})]
     return {**town, "distance_km": round(km), "score": round(sum(parts.values())),
@@ -209,7 +209,19 @@ def explain(reasons: list[tuple[str, dict]], lang: str) -> str:
     from c4c_lms.core.i18n import Catalogue
 
     m = Catalogue.load("partner_finder")
-    return " ".join(m.t(k, lang, **v) for k, v in reasons)
+    texts = []
+    for key, values in reasons:
+        if isinstance(values.get("langs"), (tuple, list)):  # language codes -> names ("польська")
+            values = {**values, "langs": ", ".join(language_name(c, lang) for c in values["langs"])}
+        texts.append(m.t(key, lang, **values))
+    return " ".join(texts)
+
+
+def language_name(code: str, lang: str) -> str:
+    """A language's name in ``lang`` (CLDR via babel): ``pl`` -> "польська" / "Polish"."""
+    from babel import Locale
+
+    return Locale.parse(lang).languages.get(code, code)
 
 
 def country_name(code: str, lang: str) -> str:
