@@ -48,7 +48,7 @@ def time_to_interactive(browser, url: str, timeout_ms: int = 120_000) -> float:
     try:
         start = time.perf_counter()
         page.goto(url, wait_until="commit")
-        ready = page.locator(WIDGET).first
+        ready = page.locator(WIDGET).locator("visible=true").first
         ready.wait_for(state="visible", timeout=timeout_ms)
         target = ready.locator("input, button, select, textarea").first if ready.evaluate(
             "e => !['INPUT','BUTTON','SELECT','TEXTAREA'].includes(e.tagName)") else ready
