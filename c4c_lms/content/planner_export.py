@@ -252,7 +252,7 @@ def logframe_xlsx(project: dict, lang: str) -> bytes:
     m = _m()
     wb = Workbook()
     ws = wb.active
-    ws.title = "Logframe"
+    ws.title = m.t("lf_sheet", lang)
     for row in logframe_table(project, lang):
         ws.append(row)
     for cell in ws[1]:
@@ -262,12 +262,14 @@ def logframe_xlsx(project: dict, lang: str) -> bytes:
     for row in ws.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    wi = wb.create_sheet("Indicators")
+    wi = wb.create_sheet(m.t("ind_sheet", lang))
     keys = ("level", "text", "baseline", "target", "source")
     wi.append([m.t(f"ind_col_{k}", lang) for k in keys])
     for x in project["logframe"]["indicators"]:
         if str(x.get("text", "")).strip():
-            wi.append([str(x.get(k, "")) for k in keys])
+            level = str(x.get("level", "")).strip()  # "overall"/"specific" in words, "R1" as is
+            named = m.t(f"lf_{level}", lang) if level in ("overall", "specific") else level
+            wi.append([named, *(str(x.get(k, "")) for k in keys[1:])])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -278,8 +280,11 @@ def budget_xlsx(project: dict, lang: str) -> bytes:
     lines, rows, total, indirect, cofin = budget_figures(project)
     m = _m()
     rates = {m.t("bg_indirect_rate", lang): indirect, m.t("bg_cofinancing_rate", lang): cofin}
-    return budget.to_xlsx(lines, budget.table_rows(rows, total, budget_labels(lang)), rates,
-                          (m.t("bg_sheet_summary", lang), m.t("bg_sheet_lines", lang)))
+    labels = budget_labels(lang)
+    heads = [m.t(f"bg_{c}", lang) for c in (*budget.COLUMNS, "cost")]
+    return budget.to_xlsx(lines, budget.table_rows(rows, total, labels), rates,
+                          (m.t("bg_sheet_summary", lang), m.t("bg_sheet_lines", lang)),
+                          line_headers=heads, category_names={c: labels[c] for c in budget.CATEGORIES})
 
 
 def budget_csv(project: dict, lang: str) -> str:
