@@ -211,7 +211,7 @@ def export() -> None:
 def export_grades_cmd(fmt: str, output: Path) -> None:
     """Write grades as CSV for Moodle, Canvas or nbgrader's long format."""
     rows = api.export_grades(output=output, fmt=fmt, course_root=course_root())
-    console.print(M.t("export_written", lang(), rows=rows, path=output, fmt=fmt))
+    console.print(M.t("export_written", lang(), count=rows, rows=rows, path=output, fmt=fmt))
 
 
 # -- serve -------------------------------------------------------------------------------------

@@ -49,3 +49,19 @@ def test_every_catalogue_has_every_plural_form(name):
             want = {f for _, f, _, _ in fields.parse(texts[lang]) if f}
             for form in forms.values():
                 assert {f for _, f, _, _ in fields.parse(form) if f} == want, key
+
+
+@pytest.mark.parametrize(("component", "key", "values", "count", "want"), [
+    ("cli", "export_written", {"path": "g.csv", "fmt": "moodle"}, 3, "Записано оцінки 3 учасників"),
+    ("cli", "export_written", {"path": "g.csv", "fmt": "moodle"}, 21, "Записано оцінки 21 учасника"),
+    ("completion", "rules", {"minutes": 60, "score": 60, "required": "—"}, 4, "щонайменше 4 дні по"),
+    ("completion", "rules", {"minutes": 60, "score": 60, "required": "—"}, 5, "щонайменше 5 днів по"),
+    ("community_profile", "problems_left", {"fields": "x"}, 1, "Виправте ще 1 поле,"),
+    ("community_profile", "problems_left", {"fields": "x"}, 3, "Виправте ще 3 поля,"),
+    ("community_profile", "problems_left", {"fields": "x"}, 7, "Виправте ще 7 полів,"),
+])  # fmt: skip
+def test_learner_and_lecturer_texts_agree_with_their_numbers(component, key, values, count, want):
+    """Do the texts the issue names read grammatically for each count (no "поле(-ів)")?"""
+    extra = {"rows": count} if key == "export_written" else {"days": count} if key == "rules" else {}
+    text = Catalogue.load(component).t(key, "uk", count=count, **values, **extra)
+    assert want in text and "(-" not in text and "(и)" not in text
