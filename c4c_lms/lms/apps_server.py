@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pool-size", type=int, default=1)
-    parser.add_argument("--modules", action="store_true", help="preheat the module pages too")
+    parser.add_argument("--modules", action="store_true",
+                        help="preheat the module pages too (experimental: in tests/bench/bench_apps.py "
+                             "--modules a preheated module page showed no widget within 120 s)")
     args = parser.parse_args(argv)
     os.environ.update(jupyter_env())  # before Voilà looks for templates
     run(voila_arguments(args.root.resolve(), args.port, args.pool_size, args.modules))
