@@ -99,7 +99,7 @@ def completion_cmd(participant_id: str | None, show_all: bool, output: Path | No
         click.echo(participant_id)
         click.echo(completion.explain(outcomes.loc[participant_id], rules, lang=language))
         return
-    click.echo(MC.t("rules", language, days=rules.min_days_attended, minutes=rules.min_minutes_per_day,
+    click.echo(MC.t("rules", language, count=rules.min_days_attended, days=rules.min_days_attended, minutes=rules.min_minutes_per_day,
                     score=rules.min_score_percent,
                     required=", ".join(rules.required_exercises) or MC.t("none", language)))  # fmt: skip
     shown = outcomes if show_all else outcomes[~outcomes["eligible"]]

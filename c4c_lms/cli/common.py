@@ -64,7 +64,35 @@ def print_table(title: str | None, columns: list[str], rows: list[list[object]])
 
 
 class LecturerOrder(click.Group):
-    """Lists commands in the order a lecturer uses them, not alphabetically."""
+    """Lists commands in the order a lecturer uses them, not alphabetically; the root's help
+    follows ``--lang``/``C4C_LANG`` (``help_<command>`` and ``help_opt_<option>`` messages)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        import os
+
+        language = ctx.params.get("lang") or os.environ.get("C4C_LANG") or "uk"
+        language = language if language in ("uk", "en") else "uk"
+        if ctx.parent is None:
+            self.help = M.t("help_root", language)
+            for param in self.params:
+                key = f"help_opt_{param.name}"
+                if key in M.entries and isinstance(param, click.Option):
+                    param.help = M.t(key, language)
+            help_option = self.get_help_option(ctx)
+            if help_option is not None:
+                help_option.help = M.t("help_opt_help", language)
+            for name, command in self.commands.items():
+                if f"help_{name}" in M.entries:
+                    command.short_help = M.t(f"help_{name}", language)
+        self.format_usage(ctx, formatter)
+        self.format_help_text(ctx, formatter)
+        with formatter.section(M.t("help_usage_options", language)):
+            formatter.write_dl([r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))])
+        commands = [(n, c) for n in self.list_commands(ctx) if (c := self.get_command(ctx, n)) and not c.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(n) for n, _ in commands)
+            with formatter.section(M.t("help_usage_commands", language)):
+                formatter.write_dl([(n, c.get_short_help_str(limit)) for n, c in commands])

@@ -25,6 +25,7 @@ from c4c_lms.cli import refdata as refdata_cli
 from c4c_lms.cli.common import LecturerOrder, M, console, course_root, friendly_errors, lang
 from c4c_lms.core.i18n import LANGUAGES
 from c4c_lms.lms.grading.outcomes import Reason, Status, SubmissionResult
+from c4c_lms.lms.serve import PortInUse
 
 
 def localise_reason(result: SubmissionResult, language: str) -> str:
@@ -46,7 +47,7 @@ def localise_reason(result: SubmissionResult, language: str) -> str:
 @click.option("--course-root", type=click.Path(file_okay=False, path_type=Path),
               help="Folder holding course/course.toml (default: found from the current folder).")
 @click.option("--lang", type=click.Choice(LANGUAGES), envvar="C4C_LANG", default="uk", show_default=True,
-              help="Language of messages (or set C4C_LANG).")
+              is_eager=True, help="Language of messages (or set C4C_LANG).")  # eager: read before --help
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.pass_context
 def cli(ctx: click.Context, course_root: Path | None, lang: str, verbose: int) -> None:
@@ -222,7 +223,7 @@ def export() -> None:
 def export_grades_cmd(fmt: str, output: Path) -> None:
     """Write grades as CSV for Moodle, Canvas or nbgrader's long format."""
     rows = api.export_grades(output=output, fmt=fmt, course_root=course_root())
-    console.print(M.t("export_written", lang(), rows=rows, path=output, fmt=fmt))
+    console.print(M.t("export_written", lang(), count=rows, rows=rows, path=output, fmt=fmt))
 
 
 # -- serve -------------------------------------------------------------------------------------
@@ -241,7 +242,11 @@ def serve(port: int, open_browser: bool) -> None:
         for app, url in urls.items():
             console.print(f"  {M.t('serve_app', language, app=app)}: {url}", markup=False)
 
-    code = api.serve(port=port, open_browser=open_browser, course_root=course_root(), echo=show)
+    try:
+        code = api.serve(port=port, open_browser=open_browser, course_root=course_root(), echo=show)
+    except PortInUse as err:
+        console.print(M.t("serve_port_taken", language, port=err.port, free=err.free), markup=False)
+        sys.exit(2)
     console.print(M.t("serve_stopped", language))
     sys.exit(code or 0)
 

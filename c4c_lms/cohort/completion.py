@@ -131,3 +131,20 @@ def needs_attention(outcomes: pd.DataFrame, rules: Rules, score_gap: float = 10.
         elif missed == ["rule_score"] and rules.min_score_percent - row["score_percent"] <= score_gap:
             reasons[pid] = "few_points_short"
     return pd.DataFrame({"reason": pd.Series(reasons, dtype=object)})
+
+
+def not_eligible(outcomes: pd.DataFrame, rules: Rules, *, lang: str = "uk") -> pd.DataFrame:
+    """Every participant who is not eligible, and why: ``missed`` (the texts of the rules not met,
+    in ``lang``) and ``near`` (the :func:`needs_attention` reason key when one step away, else
+    ``""``). Near misses come first, then the others by attendance and points."""
+    failed = outcomes[~outcomes["eligible"]]
+    near = needs_attention(outcomes, rules)["reason"]
+    rows = {pid: {"near": near.get(pid, ""),
+                  "missed": [text for _k, met, text in checks(row, rules, lang=lang) if not met]}
+            for pid, row in failed.iterrows()}  # fmt: skip
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["near", "missed"])
+    if table.empty:
+        return table
+    order = sorted(table.index, key=lambda pid: (table.at[pid, "near"] == "", -failed.at[pid, "days_attended"],
+                                                 -failed.at[pid, "score_percent"], str(pid)))  # fmt: skip
+    return table.loc[order]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from c4c_lms.cohort.data import CohortData, pseudonym, pseudonym_salt
-from c4c_lms.cohort.completion import Rules, evaluate, funnel, needs_attention, rules_from_course
+from c4c_lms.cohort.completion import Rules, evaluate, funnel, not_eligible, rules_from_course
 from c4c_lms.core.i18n import Catalogue
 
 M = Catalogue.load("report")
@@ -208,22 +208,26 @@ def sections(data: CohortData, rules: Rules, lang: str = "uk", pseudonymise: boo
                 elig[other] = int((~merged.isin(keep)).sum())
         parts.append((M.t(key, lang), _bars(counts, elig, lang)))
 
-    # Needs attention (real participants only)
-    attention = needs_attention(outcomes.loc[data.participants.index], rules)
+    # Needs attention (real participants only): everyone not eligible, and why; near misses first
+    attention = not_eligible(outcomes.loc[data.participants.index], rules, lang=lang)
     if attention.empty:
         parts.append((M.t("attention", lang), f"<p>{html.escape(M.t('attention_none', lang))}</p>"))
     else:
         rows = []
-        for pid, reason in attention["reason"].items():
+        for pid, item in attention.iterrows():
             row = outcomes.loc[pid]
             if pseudonymise:
                 who = pseudonym(pid, salt)
             else:
                 p = data.participants.loc[pid]
                 who = f"{pid} — {p['first_name_uk']} {p['last_name_uk']} ({p['email']})"
-            rows.append([who, M.t(f"reason_{reason}", lang), int(row["days_attended"]), f"{row['score_percent']:.0f}"])
+            why = "; ".join(item["missed"])
+            if item["near"]:
+                why = M.t("reason_" + item["near"], lang) + ": " + why
+            rows.append([who, why, int(row["days_attended"]), f"{row['score_percent']:.0f}"])
         cols = [M.t(k, lang) for k in ("col_participant", "col_reason", "col_days", "col_score")]
-        parts.append((M.t("attention", lang), _table(cols, rows)))
+        intro = M.t("attention_count", lang, count=len(rows), near=int((attention["near"] != "").sum()))
+        parts.append((M.t("attention", lang), f"<p>{html.escape(intro)}</p>" + _table(cols, rows)))
     return parts
 
 

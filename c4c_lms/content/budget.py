@@ -228,8 +228,10 @@ def summary_csv(table: list[list[str]]) -> str:
 
 
 def to_xlsx(lines: list[Line], table: list[list[str]], rates: dict[str, Decimal],
-            sheet_names: tuple[str, str] = ("Budget", "Lines")) -> bytes:
-    """An Excel workbook: the summary (numbers as numbers, EUR format) and the lines.
+            sheet_names: tuple[str, str] = ("Budget", "Lines"), line_headers: list[str] | None = None,
+            category_names: dict[str, str] | None = None) -> bytes:
+    """An Excel workbook: the summary (numbers as numbers, EUR format) and the lines, with the
+    lines' headers and category names in the learner's language when given.
 
     Cells hold the exact cent values computed here, not formulas, so Excel shows the same
     figures as the app and the concept note.
@@ -253,9 +255,15 @@ def to_xlsx(lines: list[Line], table: list[list[str]], rates: dict[str, Decimal]
             cell.number_format = "#,##0.00"
     ws.column_dimensions["A"].width = 28
     wl = wb.create_sheet(sheet_names[1])
-    wl.append([*COLUMNS, "cost"])
+    wl.append(line_headers or [*COLUMNS, "cost"])
+    names = category_names or {}
     for ln in lines:
-        wl.append([ln.partner, ln.category, ln.description, ln.quantity, ln.unit_cost, ln.cost])
+        wl.append([ln.partner, names.get(ln.category, ln.category), ln.description, ln.quantity,
+                   ln.unit_cost, ln.cost])
+    for row in wl.iter_rows(min_row=2, min_col=5, max_col=6):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    wl.column_dimensions["A"].width, wl.column_dimensions["C"].width = 22, 36
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

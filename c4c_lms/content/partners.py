@@ -149,7 +149,7 @@ def score_town(town: dict, community: dict, languages: list[str], sectors: list[
     reasons = [("why_size", {"ratio": f"{ratio:.1f}", "points": round(parts["size"])}),
                ("why_distance", {"km": round(km), "points": round(parts["distance"])}),
                ("why_language" if shared else "why_no_language",
-                {"langs": ", ".join(shared), "points": round(parts["language"])}),
+                {"langs": tuple(shared), "points": round(parts["language"])}),
                ("why_sectors" if n_cases else "why_no_sectors",
                 {"n": n_cases, "points": round(parts["sectors"])})]
     return {**town, "distance_km": round(km), "score": round(sum(parts.values())),
@@ -209,7 +209,19 @@ def explain(reasons: list[tuple[str, dict]], lang: str) -> str:
     from c4c_lms.core.i18n import Catalogue
 
     m = Catalogue.load("partner_finder")
-    return " ".join(m.t(k, lang, **v) for k, v in reasons)
+    texts = []
+    for key, values in reasons:
+        if isinstance(values.get("langs"), (tuple, list)):  # language codes -> names ("польська")
+            values = {**values, "langs": ", ".join(language_name(c, lang) for c in values["langs"])}
+        texts.append(m.t(key, lang, **values))
+    return " ".join(texts)
+
+
+def language_name(code: str, lang: str) -> str:
+    """A language's name in ``lang`` (CLDR via babel): ``pl`` -> "польська" / "Polish"."""
+    from babel import Locale
+
+    return Locale.parse(lang).languages.get(code, code)
 
 
 def country_name(code: str, lang: str) -> str:
@@ -256,11 +268,18 @@ def letter(profile: dict, town: dict, sector_names: list[str]) -> str:
 def scatter_png(results: list[dict], community: dict, title: str, you: str) -> bytes:
     """Suggestions on longitude/latitude axes (no map tiles, no network), coloured by score.
 
-    All European towns are drawn as faint grey dots, which outline the continent.
+    All European towns are drawn as faint grey dots, which outline the continent. The ten best
+    are labelled ``rank. name`` where the label fits without covering another, else by rank only
+    (the table beside the plot names them).
     """
-    from matplotlib.figure import Figure
-
     from c4c_lms.content.planner import figure_png
+
+    return figure_png(scatter_figure(results, community, title, you))
+
+
+def scatter_figure(results: list[dict], community: dict, title: str, you: str):
+    """The figure of :func:`scatter_png` (labels placed so that none overlaps another)."""
+    from matplotlib.figure import Figure
 
     towns = municipalities()
     fig = Figure(figsize=(7, 5.5), dpi=100)
@@ -270,16 +289,46 @@ def scatter_png(results: list[dict], community: dict, title: str, you: str) -> b
         sc = ax.scatter([r["lon"] for r in results], [r["lat"] for r in results],
                         c=[r["score"] for r in results], cmap="viridis", s=30, vmin=0, vmax=100)
         fig.colorbar(sc, ax=ax, shrink=0.7)
-        for n, r in enumerate(results[:10], start=1):
-            ax.annotate(f"{n}. {r['name']}", (r["lon"], r["lat"]), fontsize=7,
-                        xytext=(3, 3), textcoords="offset points")
-    if community.get("lat") is not None:
-        ax.scatter([community["lon"]], [community["lat"]], marker="*", s=200, c="#d35400")
-        ax.annotate(you, (community["lon"], community["lat"]), fontsize=9, weight="bold",
-                    xytext=(4, -10), textcoords="offset points")
     ax.set_xlim(-25, 50)
     ax.set_ylim(34, 71)
     ax.set_aspect(1.5)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
-    return figure_png(fig)
+    labels = []
+    if community.get("lat") is not None:
+        ax.scatter([community["lon"]], [community["lat"]], marker="*", s=200, c="#d35400")
+        labels.append(((community["lon"], community["lat"]), [you], {"fontsize": 9, "weight": "bold"}))
+    for n, r in enumerate(results[:10], start=1):
+        labels.append(((r["lon"], r["lat"]), [f"{n}. {r['name']}", f"{n}"], {"fontsize": 7}))
+    place_labels(fig, ax, labels)
+    return fig
+
+
+# Offsets (points) tried around a dot, nearest first: right-up, right-down, left-up, left-down...
+_OFFSETS = [(4, 3, "left"), (4, -10, "left"), (-4, 3, "right"), (-4, -10, "right"), (0, 8, "center"),
+            (0, -16, "center"), (10, 12, "left"), (-10, 12, "right"), (10, -20, "left"), (-10, -20, "right")]
+
+
+def place_labels(fig, ax, labels) -> list:
+    """Annotate each ``(xy, texts, style)`` with the first of its ``texts`` (long to short) at the
+    first offset where it overlaps no label already placed; a label that fits nowhere is left
+    out. Returns the text artists."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()  # measures text as the PNG will draw it
+    taken, placed = [], []
+    for xy, texts, style in labels:
+        done = False
+        for text in texts:
+            for dx, dy, ha in _OFFSETS:
+                artist = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, **style)
+                box = artist.get_window_extent(renderer).expanded(1.05, 1.1)
+                if all(not box.overlaps(other) for other in taken):
+                    taken.append(box)
+                    placed.append(artist)
+                    done = True
+                    break
+                artist.remove()
+            if done:
+                break
+    return placed

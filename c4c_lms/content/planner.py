@@ -87,7 +87,9 @@ _UK_ADJ = [
     ("зношен", "оновлен"), ("зростаюч", "спадн"),
 ]
 _UK_WORDS = [("відсутність", "наявність"), ("відсутні", "наявні"), ("брак", "достатність"),
-             ("нестача", "достатність"), ("немає", "є"), ("безробіття", "зайнятість")]
+             ("нестача", "достатність"), ("безробіття", "зайнятість"),
+             # "немає" takes the genitive, so "є" would be ungrammatical ("Є проєктної документації")
+             ("немає", "забезпечено наявність"), ("не вистачає", "забезпечено достатньо")]
 _UK_ENDINGS = "(ий|а|е|і|ого|ої|их|ій|ому|ими|ою|им)"
 
 
@@ -116,15 +118,34 @@ def mirror(statement: str) -> str:
     return re.sub(combined, dispatch, text, flags=re.IGNORECASE)
 
 
+# A statement the word list could not turn positive is kept as a clearly marked draft.
+DRAFT = "✎ "
+
+
+def draft(statement: str) -> str:
+    """The positive mirror of ``statement``, or the statement marked :data:`DRAFT` for the learner
+    to rephrase when no listed negative word occurs (never a negative text passed off as a goal)."""
+    text = statement.strip()
+    if not text or text.startswith(DRAFT.strip()):
+        return text
+    positive = mirror(text)
+    return positive if positive != text else DRAFT + text
+
+
+def is_draft(statement: str) -> bool:
+    return statement.strip().startswith(DRAFT.strip())
+
+
 def objective_tree(problem: dict) -> dict:
     """Mirror a problem tree (``core``, ``causes``, ``effects``) into an objective tree.
 
     The core problem becomes the core objective, causes become means (future results) and
-    effects become ends (the overall objective).
+    effects, turned positive, become ends: the wider change the overall objective contributes
+    to. Statements that could not be turned positive come back marked :data:`DRAFT`.
     """
-    return {"core": mirror(problem.get("core", "")),
-            "means": [mirror(c) for c in problem.get("causes", []) if c.strip()],
-            "ends": [mirror(e) for e in problem.get("effects", []) if e.strip()]}
+    return {"core": draft(problem.get("core", "")),
+            "means": [draft(c) for c in problem.get("causes", []) if c.strip()],
+            "ends": [draft(e) for e in problem.get("effects", []) if e.strip()]}
 
 
 def tree_to_logframe(project: dict) -> dict:
@@ -135,7 +156,9 @@ def tree_to_logframe(project: dict) -> dict:
     p = copy.deepcopy(project)
     tree, lf = p["objective_tree"], p["logframe"]
     if not lf["overall"].strip() and tree["ends"]:
-        lf["overall"] = "; ".join(tree["ends"])
+        ends = [e.removeprefix(DRAFT) for e in tree["ends"]]
+        # one draft overall objective for the learner to rewrite when any end is still a draft
+        lf["overall"] = (DRAFT if any(is_draft(e) for e in tree["ends"]) else "") + "; ".join(ends)
     if not lf["specific"].strip():
         lf["specific"] = tree["core"]
     if not any(r.get("text", "").strip() for r in lf["results"]):

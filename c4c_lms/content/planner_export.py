@@ -179,13 +179,22 @@ def to_docx(blocks: list[Block]) -> bytes:
 
 
 def to_pdf(blocks: list[Block]) -> bytes:
-    """A PDF with the same content (fpdf2, DejaVu Sans from matplotlib so Ukrainian prints)."""
+    """A PDF with the same content (fpdf2, DejaVu Sans from matplotlib so Ukrainian prints).
+
+    Tables get column widths that fit each column's longest word or number, so nothing is
+    broken inside a number or a word (a smaller font, then a transposed table, when needed);
+    a heading moves to the next page with the table or text that follows it.
+    """
     from c4c_lms.content.pdf import new_pdf
 
     pdf = new_pdf()
     pdf.set_auto_page_break(True, margin=15)
-    for kind, value in blocks:
+    for i, (kind, value) in enumerate(blocks):
         if kind in ("h1", "h2"):
+            following = blocks[i + 1][0] if i + 1 < len(blocks) else ""
+            keep = 45 if following == "table" else 25  # heading + table head and first rows
+            if pdf.get_y() > pdf.h - 15 - keep:
+                pdf.add_page()
             pdf.set_font("dejavu", "B", 16 if kind == "h1" else 12)
             pdf.multi_cell(0, 8, str(value), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
@@ -194,12 +203,38 @@ def to_pdf(blocks: list[Block]) -> bytes:
             pdf.multi_cell(0, 5, str(value), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         else:
-            pdf.set_font("dejavu", "", 8 if len(value[0]) > 4 else 9)
-            with pdf.table(first_row_as_headings=True, line_height=4.5) as table:
-                for row in value:
-                    table.row([str(c) for c in row])
+            rows = [[str(c) for c in row] for row in value]
+            size, widths, rows = table_layout(pdf, rows, pdf.epw)
+            pdf.set_font("dejavu", "", size)
+            with pdf.table(first_row_as_headings=True, line_height=size * 0.55, col_widths=widths, align="LEFT", text_align="LEFT",
+                           width=sum(widths)) as table:  # fmt: skip
+                for row in rows:
+                    table.row(row)
             pdf.ln(2)
     return bytes(pdf.output())
+
+
+CELL_PADDING_MM = 2.5  # fpdf2's cell padding on both sides plus a little slack
+
+
+def table_layout(pdf, rows: list[list[str]], width: float, sizes=(9, 8, 7, 6.5)):
+    """(font size, column widths, rows) such that every column is at least as wide as its longest
+    word or number: the largest size that fits ``width``, else the table transposed."""
+    for candidate in (rows, [list(col) for col in zip(*rows)]):
+        for size in sizes:
+            pdf.set_font("dejavu", "B", size)  # headings are bold: measure the wider face
+            least = [max(pdf.get_string_width(word) for cell in col for word in (cell.split() or [""]))
+                     + CELL_PADDING_MM for col in zip(*candidate)]  # fmt: skip
+            if sum(least) > width:
+                continue
+            full = [max(pdf.get_string_width(cell) for cell in col) + CELL_PADDING_MM for col in zip(*candidate)]
+            spare = width - sum(least)
+            wants = [f - m for f, m in zip(full, least)]
+            if sum(wants) <= spare:  # everything fits on one line: no need to fill the page
+                return size, full, candidate
+            return size, [m + spare * w / sum(wants) for m, w in zip(least, wants)], candidate
+    size = sizes[-1]
+    return size, [width / len(rows[0])] * len(rows[0]), rows
 
 
 def logframe_csv(project: dict, lang: str) -> str:
@@ -217,7 +252,7 @@ def logframe_xlsx(project: dict, lang: str) -> bytes:
     m = _m()
     wb = Workbook()
     ws = wb.active
-    ws.title = "Logframe"
+    ws.title = m.t("lf_sheet", lang)
     for row in logframe_table(project, lang):
         ws.append(row)
     for cell in ws[1]:
@@ -227,12 +262,14 @@ def logframe_xlsx(project: dict, lang: str) -> bytes:
     for row in ws.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    wi = wb.create_sheet("Indicators")
+    wi = wb.create_sheet(m.t("ind_sheet", lang))
     keys = ("level", "text", "baseline", "target", "source")
     wi.append([m.t(f"ind_col_{k}", lang) for k in keys])
     for x in project["logframe"]["indicators"]:
         if str(x.get("text", "")).strip():
-            wi.append([str(x.get(k, "")) for k in keys])
+            level = str(x.get("level", "")).strip()  # "overall"/"specific" in words, "R1" as is
+            named = m.t(f"lf_{level}", lang) if level in ("overall", "specific") else level
+            wi.append([named, *(str(x.get(k, "")) for k in keys[1:])])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -243,8 +280,11 @@ def budget_xlsx(project: dict, lang: str) -> bytes:
     lines, rows, total, indirect, cofin = budget_figures(project)
     m = _m()
     rates = {m.t("bg_indirect_rate", lang): indirect, m.t("bg_cofinancing_rate", lang): cofin}
-    return budget.to_xlsx(lines, budget.table_rows(rows, total, budget_labels(lang)), rates,
-                          (m.t("bg_sheet_summary", lang), m.t("bg_sheet_lines", lang)))
+    labels = budget_labels(lang)
+    heads = [m.t(f"bg_{c}", lang) for c in (*budget.COLUMNS, "cost")]
+    return budget.to_xlsx(lines, budget.table_rows(rows, total, labels), rates,
+                          (m.t("bg_sheet_summary", lang), m.t("bg_sheet_lines", lang)),
+                          line_headers=heads, category_names={c: labels[c] for c in budget.CATEGORIES})
 
 
 def budget_csv(project: dict, lang: str) -> str:

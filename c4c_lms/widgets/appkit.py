@@ -32,11 +32,12 @@ import ipywidgets as widgets
 
 from c4c_lms.content.pdf import new_pdf
 from c4c_lms.content.themes import THEMES, theme_label
-from c4c_lms.core.i18n import LANGUAGES, Catalogue
+from c4c_lms.core.i18n import LANGUAGES, Catalogue, format_number
 
 __all__ = [
     "READY_CLASS",
     "Catalogue",
+    "format_number",
     "THEMES",
     "BadFileError",
     "Field",

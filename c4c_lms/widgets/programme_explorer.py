@@ -155,7 +155,10 @@ class Shortlist(widgets.VBox):
         return sort_programmes(found, "next_call", lang=self.lang) if self.themes.value else found[:0]
 
     def refresh(self) -> None:
-        """Redraw the shortlist."""
+        """Redraw the shortlist; before any theme is ticked it stays empty (no "nothing found")."""
+        if not self.themes.value:
+            self.table.value = ""
+            return
         self.table.value = _table_html(programme_table(self.result, self.lang), self.lang)
 
     def write(self) -> Path | None:

@@ -53,7 +53,7 @@ def tree_mirror(lang: str = "uk") -> widgets.VBox:
         rows += [(M.t("lvl_cause", lang), p, o, M.t("lf_results", lang))
                  for p, o in zip(problem["causes"], tree["means"])]
         df = pd.DataFrame(rows, columns=[M.t(k, lang) for k in ("level", "problem", "objective", "lf_row")])
-        unchanged = sum(1 for r in rows if r[1] == r[2])
+        unchanged = sum(1 for r in rows if planner.is_draft(r[2]))  # marked drafts to rephrase
         hint = f"<p><i>{html.escape(M.t('rephrase', lang, count=unchanged))}</i></p>" if unchanged else ""
         out.value = (table_html(df) + hint) if rows else ""
 

@@ -187,7 +187,7 @@ def test_partner_finder_search_and_shortlist(page, server, tmp_path):
     page.click(".c4c-search")
     page.wait_for_selector(".c4c-result", timeout=60000)
     table = page.locator(".c4c-results").inner_text()
-    assert "Shared official language: pl" in table
+    assert "You work in an official language of this country: Polish" in table and "35,475" in table
     first_rows = page.locator(".c4c-result").all_inner_texts()[:2]
     page.select_option(".c4c-pick select", index=[0, 1])
     page.click(".c4c-export-shortlist")

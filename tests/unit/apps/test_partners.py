@@ -75,8 +75,9 @@ def test_search_filters_and_scores():
     assert top["score"] == round(sum(top["parts"].values()))
     assert top["parts"]["language"] == 25 and found[-1]["parts"]["language"] == 0
     assert 0 <= min(f["score"] for f in found) and max(f["score"] for f in found) <= 100
-    assert "Shared official language: pl" in partners.explain(top["reasons"], "en")
-    assert "Спільна офіційна мова" in partners.explain(top["reasons"], "uk")
+    assert "You work in an official language of this country: Polish" in partners.explain(top["reasons"], "en")
+    assert "мовою, офіційною в цій країні: польська" in partners.explain(top["reasons"], "uk")
+    assert "Shared official" not in partners.explain(top["reasons"], "en")  # Polish is not official in UA
 
 
 def test_sector_points_come_from_documented_cases():

@@ -17,6 +17,8 @@ from c4c_lms.content import planner
     ("Високі витрати на опалення", "Знижені витрати на опалення"),
     ("Відсутність укриттів у школах", "Наявність укриттів у школах"),
     ("Застарілий автопарк", "Сучасний автопарк"),
+    ("Немає проєктної документації", "Забезпечено наявність проєктної документації"),
+    ("У громаді немає укриттів", "У громаді забезпечено наявність укриттів"),
 ])
 def test_mirror_turns_problems_into_objectives(problem, objective):
     """Does the mirror turn a negative statement into its positive objective in both languages?"""
@@ -36,6 +38,20 @@ def test_objective_tree_maps_core_causes_effects():
                                    "effects": ["Unsafe drinking water"]})
     assert tree == {"core": "Good water supply", "means": ["Repaired pipes"],
                     "ends": ["Safe drinking water"]}
+
+
+def test_statements_that_cannot_be_mirrored_become_marked_drafts():
+    """Is a consequence the word list cannot turn positive marked as a draft (never passed off as
+    an objective), and does the overall objective it feeds say it is a draft?"""
+    tree = planner.objective_tree({"core": "Немає проєктної документації", "causes": [],
+                                   "effects": ["Молодь виїжджає з громади", "Низька якість послуг"]})
+    assert tree["core"] == "Забезпечено наявність проєктної документації"
+    assert tree["ends"] == [planner.DRAFT + "Молодь виїжджає з громади", "Висока якість послуг"]
+    p = planner.new_project()
+    p["objective_tree"] = tree
+    overall = planner.tree_to_logframe(p)["logframe"]["overall"]
+    assert planner.is_draft(overall) and overall.count(planner.DRAFT.strip()) == 1
+    assert planner.objective_tree({"core": "", "causes": [], "effects": []})["core"] == ""
 
 
 def test_tree_to_logframe_fills_only_empty_fields():

@@ -1,0 +1,110 @@
+"""The course's standalone Voilà server for the apps and module pages (started by ``c4c serve``).
+
+Two things stock Voilà does not do for us:
+
+- **Offline.** Voilà's "lab" template links Font Awesome from a public CDN, and its page
+  loads MathJax from another. Our template (``jupyter/voila/templates/c4c``) points the Font
+  Awesome links at ``/static/fontawesome_free/``, which this server (and JupyterLab, through
+  ``extra_static_paths``) serves from the installed ``fontawesome-free`` package; MathJax comes
+  from the installed ``jupyter-server-mathjax`` package (JupyterLab's own server extension).
+- **Speed.** Preheated kernels work only in a standalone Voilà: each app keeps a pool of
+  ``pool_size`` kernels that have already run the notebook, so a visitor gets a rendered page
+  and a live kernel at once. Pools are bounded: only the apps get one (everything else is in
+  ``preheat_denylist``), of ``pool_size`` kernels each.
+
+Run as ``python -m c4c_lms.lms.apps_server ROOT --port N [--pool-size K]``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent / "jupyter"  # on JUPYTER_PATH: voila/templates/c4c
+APPS_PATTERN = r"voila_apps/[a-z0-9_]+/index\.ipynb"
+# MathJax from the installed jupyter-server-mathjax package, where JupyterLab serves it too.
+MODULES_PATTERN = r"modules/m[0-9]+_[a-z0-9_]+/m[0-9]+_[a-z0-9_]+\.ipynb"
+MATHJAX_URL = "/static/jupyter_server_mathjax/MathJax.js"
+
+
+def fontawesome_dir() -> Path:
+    """The installed Font Awesome (fontawesome-free package): ``.../static`` holding
+    ``fontawesome_free/css`` and ``fontawesome_free/webfonts``."""
+    from importlib.metadata import distribution
+
+    path = Path(distribution("fontawesome-free").locate_file("fontawesome-free/static"))
+    if not (path / "fontawesome_free" / "css" / "all.min.css").is_file():
+        raise FileNotFoundError(f"Font Awesome not found under {path}")
+    return path
+
+
+def jupyter_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: ours) with the course's templates first on ``JUPYTER_PATH``."""
+    env = dict(os.environ if env is None else env)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH", "")) if p)
+    return env
+
+
+def voila_arguments(root: Path, port: int, pool_size: int = 1, modules: bool = False) -> list[str]:
+    """Command-line settings of the standalone server (production: sources stripped, no
+    tracebacks, the course template, bounded pools of preheated kernels for the apps, and with
+    ``modules`` for the module pages too)."""
+    # every notebook but the preheated ones (Voilà matches absolute and relative paths)
+    allowed = f"{APPS_PATTERN}|{MODULES_PATTERN}" if modules else APPS_PATTERN
+    deny = rf"^(?!(.*/)?({allowed})$)"
+    return [
+        str(root), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        "--VoilaConfiguration.template=c4c",
+        f"--Voila.mathjax_url={MATHJAX_URL}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaConfiguration.preheat_kernel={pool_size > 0}",
+        f"--VoilaConfiguration.default_pool_size={max(pool_size, 0)}",
+        f"--VoilaKernelManager.preheat_denylist=['{deny}']",
+        "--VoilaKernelManager.fill_delay=0.5",
+        "--MappingKernelManager.cull_idle_timeout=1800",
+        "--MappingKernelManager.cull_interval=120",
+    ]  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m c4c_lms.lms.apps_server")
+    parser.add_argument("root", type=Path)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--pool-size", type=int, default=1)
+    parser.add_argument("--modules", action="store_true",
+                        help="preheat the module pages too (experimental: in tests/bench/bench_apps.py "
+                             "--modules a preheated module page showed no widget within 120 s)")
+    args = parser.parse_args(argv)
+    os.environ.update(jupyter_env())  # before Voilà looks for templates
+    run(voila_arguments(args.root.resolve(), args.port, args.pool_size, args.modules))
+
+
+def run(arguments: list[str]) -> None:
+    """Start our Voilà: stock Voilà plus a handler for the installed Font Awesome."""
+    import warnings
+
+    from jupyter_server.utils import url_path_join
+    from jupyter_server_mathjax.app import STATIC_ASSETS_PATH
+    from tornado.web import StaticFileHandler
+    from voila.app import Voila
+
+    class CourseVoila(Voila):
+        def init_handlers(self):
+            handlers = super().init_handlers()
+            fonts = url_path_join(self.server_url, r"/static/fontawesome_free/(.*)")
+            mathjax = url_path_join(self.server_url, r"/static/jupyter_server_mathjax/(.*)")
+            return [(fonts, StaticFileHandler, {"path": str(fontawesome_dir() / "fontawesome_free")}),
+                    (mathjax, StaticFileHandler, {"path": str(STATIC_ASSETS_PATH)}),
+                    *handlers]  # fmt: skip
+
+    warnings.filterwarnings("ignore", "Voila.mathjax_url is deprecated", DeprecationWarning)
+    CourseVoila.launch_instance(argv=arguments)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

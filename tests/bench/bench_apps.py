@@ -1,0 +1,126 @@
+"""Benchmark (a script, not a test): the apps and module pages as `c4c serve` serves them, against
+a bare one-widget notebook served by stock Voilà, measured in the same run.
+
+- **Baseline:** stock ``voila tests/bench/minimal_app.ipynb`` (no preheat; a new kernel per page).
+- **Course:** ``python -m c4c_lms.lms.apps_server`` — the standalone Voilà ``c4c serve`` starts on
+  ``PORT+1`` (course template, preheated kernels in bounded pools).
+
+A fresh Chromium context loads each page; the clock stops when the first interactive widget is
+visible and enabled (an app's ``.c4c-ready`` marker; on a module page its first widget control).
+Loads are interleaved (baseline, app 1, app 2, ..., baseline, ...) with a pause that lets a pool
+refill, so drift hits all alike. Prints each page's median, the baseline's median and the ratio,
+the load average, and last ``apps-bench: worst ratio R, worst median M s``.
+
+Run::
+
+    .venv/bin/python tests/bench/bench_apps.py                 # apps, 5 loads each
+    .venv/bin/python tests/bench/bench_apps.py --modules       # module pages too (preheated)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent)]
+
+from conftest import REPO, _chromium  # noqa: E402
+from helpers import CHROMIUM_ARGS, free_port, wait_ready  # noqa: E402
+from helpers import stop_process  # noqa: E402
+
+BASELINE = "tests/bench/minimal_app.ipynb"
+APPS = sorted(f"voila_apps/{p.parent.name}/index.ipynb" for p in (REPO / "voila_apps").glob("*/index.ipynb"))
+MODULES = ["modules/m01_partnerships/m01_partnerships.ipynb", "modules/m03_eu_programmes/m03_eu_programmes_en.ipynb"]
+WIDGET = ".c4c-ready, .jupyter-widgets button, .jupyter-widgets input, .jupyter-widgets select"
+
+
+def time_to_interactive(browser, url: str, timeout_ms: int = 120_000) -> float:
+    """Seconds from navigation start until the first interactive widget is visible and enabled."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        start = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        ready = page.locator(WIDGET).locator("visible=true").first
+        ready.wait_for(state="visible", timeout=timeout_ms)
+        target = ready.locator("input, button, select, textarea").first if ready.evaluate(
+            "e => !['INPUT','BUTTON','SELECT','TEXTAREA'].includes(e.tagName)") else ready
+        while not target.is_enabled():
+            time.sleep(0.01)
+        return time.perf_counter() - start
+    finally:
+        context.close()
+
+
+def start(command: list[str], port: int, log) -> subprocess.Popen:
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+    wait_ready(f"http://127.0.0.1:{port}/", proc, timeout=120)
+    return proc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--loads", type=int, default=5, help="loads per page (median reported)")
+    parser.add_argument("--pause", type=float, default=3.0, help="seconds between loads (pool refill)")
+    parser.add_argument("--modules", action="store_true", help="measure module pages too")
+    args = parser.parse_args(argv)
+    chromium = _chromium()
+    if chromium is None:
+        print("chromium not found", file=sys.stderr)
+        return 2
+    from c4c_lms.lms.apps_server import jupyter_env
+
+    bin_dir = Path(sys.executable).parent
+    base_port, course_port = free_port(), free_port()
+    log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)
+    baseline = start([str(bin_dir / "voila"), BASELINE, "--no-browser", f"--port={base_port}",
+                      "--Voila.ip=127.0.0.1"], base_port, log)  # fmt: skip
+    course_cmd = [sys.executable, "-m", "c4c_lms.lms.apps_server", str(REPO), f"--port={course_port}"]
+    if args.modules:
+        course_cmd.append("--modules")
+    os.environ.update(jupyter_env())
+    course = start(course_cmd, course_port, log)
+    pages = {"baseline (stock Voilà, 1 widget)": f"http://127.0.0.1:{base_port}/"}
+    for path in APPS + (MODULES if args.modules else []):
+        pages[path] = f"http://127.0.0.1:{course_port}/voila/render/{path}"
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+            time.sleep(20)  # the pools fill once at start-up, as after `c4c serve`
+            for url in pages.values():  # warm-up: first imports fill the OS file cache
+                time_to_interactive(browser, url)
+            for _ in range(args.loads):
+                for name, url in pages.items():
+                    time.sleep(args.pause)
+                    times[name].append(time_to_interactive(browser, url))
+            browser.close()
+    finally:
+        stop_process(course)
+        stop_process(baseline)
+        log.close()
+    load = os.getloadavg()
+    base_median = statistics.median(times.pop("baseline (stock Voilà, 1 widget)"))
+    print(f"{args.loads} loads each; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
+    print(f"{'page':<52}{'median s':>9}{'baseline s':>12}{'ratio':>7}")
+    worst_ratio = worst_median = 0.0
+    for name, values in times.items():
+        med = statistics.median(values)
+        worst_ratio, worst_median = max(worst_ratio, med / base_median), max(worst_median, med)
+        print(f"{name:<52}{med:>9.2f}{base_median:>12.2f}{med / base_median:>7.2f}")
+    print(f"apps-bench: worst ratio {worst_ratio:.2f}, worst median {worst_median:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
