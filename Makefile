@@ -33,7 +33,7 @@ test-fast: install-test
 	$(BIN)/python -m pytest -m "not browser and not slow and not notebooks" $(PYTEST_ARGS)
 
 # Benchmark scripts print their figures and ratios against a baseline run in the same script.
-BENCHES ?= bench_cohort bench_apps_1 bench_apps_2 bench_grading
+BENCHES ?= bench_cohort bench_apps bench_apps_1 bench_apps_2 bench_grading
 bench: install-test
 	@for b in $(BENCHES); do echo "== tests/bench/$$b.py"; $(BIN)/python tests/bench/$$b.py || exit 1; done
 
