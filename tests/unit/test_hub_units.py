@@ -170,6 +170,8 @@ def test_config_has_the_culler_timeout_roles_and_services(course):
     assert services["course101"]["environment"]["JUPYTERHUB_DEFAULT_URL"] == "/formgrader"
     assert services["course101"]["environment"]["C4C_GRADEBOOK_URL"] == env["C4C_GRADEBOOK_URL"]
     assert services["c4c-admin"]["api_token"] == env["C4C_HUB_ADMIN_TOKEN"]
+    # activity is reported often enough for the 150 s timeout not to cull a server in use
+    assert c.JupyterHub.last_activity_interval == 37 and c.Spawner.environment["JUPYTERHUB_ACTIVITY_INTERVAL"] == "37"
     # participants' servers get neither database nor staff secrets
     assert not any("C4C" in key or "PG" in key for key in c.Spawner.environment)
 
