@@ -62,3 +62,9 @@ hub: install $(CHP) var/hub/secrets.env
 
 # The hub tests start a real configurable-http-proxy: `make test` installs it (npm, into var/node).
 test: $(CHP)
+
+# Load rehearsal (not part of `make test`): USERS participants on a private hub, loopback only,
+# stops by itself; prints the figures README "Hosting a cohort" quotes. As root.
+USERS ?= 30
+hub-rehearsal: install-test $(CHP)
+	$(BIN)/python tests/bench/hub_rehearsal.py --users $(USERS)

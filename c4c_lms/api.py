@@ -272,3 +272,12 @@ def hub_release(*, exercises: list[str] | None = None, course_root: Path | None 
 def hub_collect(*, exercises: list[str] | None = None, course_root: Path | None = None) -> list[str]:
     """Collect submissions from nbgrader's exchange into the working folder (then ``c4c grade``)."""
     return _hub_exchange.collect(load_course(course_root), exercises)
+
+
+def hub_k8s_values(*, output: Path, db_host: str = "postgres", db_port: int = 5432, secret_name: str = "",
+                   storage_class: str = "", lang: str = "uk", course_root: Path | None = None) -> dict:
+    """Write Zero to JupyterHub Helm values (YAML) for the course to ``output``; no secrets in it."""
+    from c4c_lms.hub import k8s  # lazy: PyYAML only for this command
+
+    return k8s.write_values(load_course(course_root), output=Path(output), lang=lang, db_host=db_host,
+                            db_port=db_port, secret_name=secret_name, storage_class=storage_class)

@@ -78,6 +78,21 @@ def collect(exercises: tuple[str, ...]) -> None:
         console.print(f"  {assignment}", markup=False)
 
 
+@hub.command("k8s-values")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--db-host", default=api.hub_k8s_values.__kwdefaults__["db_host"], help="PostgreSQL server.")
+@click.option("--db-port", type=int, default=api.hub_k8s_values.__kwdefaults__["db_port"])
+@click.option("--secret", "secret_name", default="", help="Kubernetes Secret (default: <course id>-secrets).")
+@click.option("--storage-class", default="", help="Storage class of the home volumes (default: the cluster's).")
+@friendly_errors
+def k8s_values(output: Path, db_host: str, db_port: int, secret_name: str, storage_class: str) -> None:
+    """Write Zero to JupyterHub Helm values for this course (Kubernetes, past one machine)."""
+    data = api.hub_k8s_values(output=output, db_host=db_host, db_port=db_port, secret_name=secret_name,
+                              storage_class=storage_class, lang=lang(), course_root=course_root())  # fmt: skip
+    secret = data["hub"]["extraEnv"]["PGPASSWORD"]["valueFrom"]["secretKeyRef"]["name"]
+    console.print(H.t("k8s_written", lang(), path=output, secret=secret), markup=False)
+
+
 @hub.command()
 @friendly_errors
 def start() -> None:

@@ -160,6 +160,18 @@ class Hub(_Strict):
         "c4c-workbench-singleuser:latest",
         description="Single-user container image for Zero to JupyterHub (k8s-values).",
     )
+    memory_guarantee_mb: int = Field(
+        256, ge=64, description="Memory reserved for each participant's server on Kubernetes, MiB."
+    )
+    cpu_guarantee: float = Field(
+        0.05, gt=0, description="CPU cores reserved for each participant's server on Kubernetes."
+    )
+    cpu_limit: float = Field(
+        1.0, gt=0, description="CPU cores one participant's server may use at most on Kubernetes."
+    )
+    home_storage_gb: int = Field(
+        1, ge=1, description="Size of each participant's home volume on Kubernetes, GiB."
+    )
 
 
 class Exercise(_Strict):

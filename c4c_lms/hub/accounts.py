@@ -20,6 +20,7 @@ import os
 import pwd
 import stat
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,5 +204,8 @@ def remove_accounts(course: Course, names: list[str]) -> None:
     for name in names:
         gecos = _gecos(name)
         if gecos is not None and gecos.startswith(f"c4c/{course.config.course.id}/"):
-            subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
-            subprocess.run(["userdel", "--remove", name], capture_output=True)
+            for _ in range(50):  # userdel refuses while the account still has processes
+                subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+                if subprocess.run(["userdel", "--remove", name], capture_output=True).returncode != 8:
+                    break
+                time.sleep(0.2)

@@ -88,10 +88,11 @@ class Browser:
         return requests.request(method, f"{self.base}/user/{self.name}{path}", headers=self._auth(),
                                 timeout=kwargs.pop("timeout", 120), **kwargs)  # fmt: skip
 
-    def run(self, code: str | list[str], timeout: float = 120) -> list[dict]:
-        """Execute cells in a new kernel; one ``{"out": text, "error": ename or ""}`` per cell."""
+    def run(self, code: str | list[str], timeout: float = 120, path: str = "") -> list[dict]:
+        """Execute cells in a new kernel (working folder ``path`` in the home); one
+        ``{"out": text, "error": ename or ""}`` per cell."""
         cells = [code] if isinstance(code, str) else code
-        kernel = self.server("POST", "/api/kernels", json={"name": "python3"}).json()
+        kernel = self.server("POST", "/api/kernels", json={"name": "python3", "path": path}).json()
         url = f"{self.base.replace('http', 'ws', 1)}/user/{self.name}/api/kernels/{kernel['id']}/channels"
         ws = websocket.create_connection(url, header=[f"Authorization: token {self.token}"], timeout=timeout)
         results = []

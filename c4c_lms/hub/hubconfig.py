@@ -94,6 +94,9 @@ def settings(course: Course) -> dict:
         "grader_account": grader_account(course),
         "idle_timeout_s": int(hub.idle_timeout_min * 60),
         "cull_every_s": hub.cull_every_s,
+        # servers report activity (and the hub reads the proxy's) several times per idle timeout:
+        # with JupyterHub's default of 5 minutes a short timeout would cull servers in use
+        "activity_interval_s": max(5, min(300, int(hub.idle_timeout_min * 60) // 4)),
         "memory_limit_mb": hub.memory_limit_mb,
         "db_url_env": "C4C_HUB_DB_URL_RUNTIME",
         "gradebook_env": "C4C_GRADEBOOK_URL",
@@ -166,7 +169,10 @@ def apply(c, s: dict, env: dict[str, str]) -> None:
     c.Spawner.notebook_dir = "~"
     c.Spawner.default_url = "/lab/tree/modules"
     c.Spawner.environment = {"JUPYTER_CONFIG_PATH": os.pathsep.join([str(state / "participant-jupyter"), s["jupyter_etc"]]),
-                             "JUPYTER_PATH": s["jupyter_share"]}
+                             "JUPYTER_PATH": s["jupyter_share"],
+                             "JUPYTERHUB_ACTIVITY_INTERVAL": str(s["activity_interval_s"])}
+    c.JupyterHub.last_activity_interval = s["activity_interval_s"]
+    c.Spawner.poll_interval = 10  # a killed server is noticed within seconds (a signal-0 check each)
     c.Spawner.start_timeout = 120
     c.Spawner.http_timeout = 120
     c.C4CSpawner.course_root = s["course_root"]

@@ -124,8 +124,10 @@ def _services_ready(running: RunningHub, timeout: float) -> bool:
     return not names
 
 
-def start(course: Course, lang: str, *, log: Path | None = None, timeout: float = 120) -> RunningHub:
-    """Accounts, config, PostgreSQL, gradebook, then the hub; raise (nothing left running) on failure."""
+def start(course: Course, lang: str, *, log: Path | None = None, timeout: float = 120,
+          extra_config: str = "") -> RunningHub:
+    """Accounts, config, PostgreSQL, gradebook, then the hub; raise (nothing left running) on failure.
+    ``extra_config``: Python appended to the generated config for this run only (the load rehearsal)."""
     secrets = secrets_of(course, lang)
     chp = hubconfig.chp_path()
     if not chp.exists():
@@ -156,6 +158,10 @@ def start(course: Course, lang: str, *, log: Path | None = None, timeout: float 
         if cluster is not None:
             cluster.stop()
         raise
+    if extra_config:
+        extended = state / "jupyterhub_config_extra.py"
+        extended.write_text(config.read_text() + "\n" + extra_config)
+        config = extended
     log = log or state / "jupyterhub.log"
     env = dict(os.environ, C4C_HUB_DB_URL_RUNTIME=hub_url, C4C_GRADEBOOK_URL=gradebook_url)
     with open(log, "ab") as out:

@@ -10,8 +10,11 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -61,7 +64,8 @@ def hub(tmp_path_factory):
     port = free_port()
     with open(root / "course" / "course.toml", "a", encoding="utf-8") as fh:
         fh.write(f'\n[staff]\nlecturers = ["{LECTURER}"]\n\n[hub]\nport = {port}\ndb_port = {free_port()}\n'
-                 f'home_base = "{top / "home"}"\nmemory_limit_mb = 400\n')
+                 f'home_base = "{top / "home"}"\nmemory_limit_mb = 400\n'
+                 'idle_timeout_min = 0.5\ncull_every_s = 5\n')  # culled after 30 s idle (test_idle_server_is_culled)
     secrets = {"C4C_HUB_SECRET": os.urandom(24).hex(), "C4C_HUB_ADMIN_TOKEN": os.urandom(24).hex(),
                "C4C_HUB_DB_PASSWORD": os.urandom(24).hex()}
     saved = {k: os.environ.get(k) for k in secrets}
@@ -194,3 +198,109 @@ def test_database_down_means_no_hub_and_a_clear_message(hub, monkeypatch):
         run.start(hub.course, "en")
     assert ":x@" not in str(err.value)  # the password is not printed
     assert hub.process.poll() is None  # the running hub was not touched
+
+
+# -- faults ----------------------------------------------------------------------------------
+def _server(hub, name: str) -> dict | None:
+    return (run.hub_api(hub.course, "GET", f"/users/{name}").get("servers") or {}).get("")
+
+
+def _wait_for(condition, timeout: float, step: float = 1.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
+
+
+def _processes_of(uid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                pids.append(int(entry.name))
+        except FileNotFoundError:
+            pass
+    return pids
+
+
+def test_a_killed_server_restarts_on_next_login_with_files_intact(hub):
+    """A participant's server and kernels are killed (OOM killer, a crash): does the hub notice,
+    and does their next sign-in start a new server that finds their files as they left them?"""
+    mariia = signed_in(hub, "mariia")
+    mariia.spawn()
+    note = {"type": "file", "format": "text", "content": "Нотатки: партнер — Ґданськ"}
+    assert mariia.server("PUT", "/api/contents/notes.txt", json=note).status_code in (200, 201)
+    mariia.run("open('from_kernel.txt', 'w').write('kept')")
+    uid = pwd.getpwnam("mariia").pw_uid
+    killed = _processes_of(uid)
+    assert killed, "no process of mariia's server found"
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    assert _wait_for(lambda: _server(hub, "mariia") is None, 60), "the hub never noticed the dead server"
+    again = signed_in(hub, "mariia")  # the next login, with a new link
+    try:
+        assert again.spawn() < 120
+    except Exception:
+        print(hub.log.read_text(errors="replace")[-6000:])
+        raise
+    assert again.server("GET", "/api/contents/notes.txt").json()["content"] == note["content"]
+    [read] = again.run("print(open('from_kernel.txt').read())")
+    assert read["out"].strip() == "kept", read
+    assert (Path(pwd.getpwnam("mariia").pw_dir) / "modules").is_dir()
+
+
+def test_a_submission_while_the_lecturer_grades_is_not_lost(hub):
+    """A participant submits again while `c4c grade` runs on the collected first submission:
+    is the second submission kept in the exchange and graded by the next collect and grade?"""
+    cid, root, env = hub.course.config.course.id, hub.course.root, hub.env
+    outbound = accounts.state_dir(hub.course) / "exchange" / cid / "outbound" / "ps1"
+    if not outbound.is_dir():
+        with run.gradebook_at(env["C4C_GRADEBOOK_URL"]):
+            run_c4c(root, "release", "ps1", check=True)
+            api.hub_release(exercises=["ps1"], course_root=root)
+    taras = signed_in(hub, "taras")
+    taras.spawn()
+    assert taras.fetch(cid, "ps1")["success"]
+    answer = nbformat.read(FIXTURE / "submissions" / "taras" / "ps1.ipynb", as_version=4)
+    assert taras.server("PUT", "/api/contents/ps1/ps1.ipynb", json={"type": "notebook", "content": answer}).ok
+    assert taras.submit(cid, "ps1")["success"]
+    with run.gradebook_at(env["C4C_GRADEBOOK_URL"]):
+        api.hub_collect(exercises=["ps1"], course_root=root)
+    grader = subprocess.Popen([str(Path(sys.executable).with_name("c4c")), "--course-root", str(root), "--lang", "en",
+                               "grade", "ps1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        answer.cells.append(nbformat.v4.new_markdown_cell("second submission, sent while grading"))
+        assert taras.server("PUT", "/api/contents/ps1/ps1.ipynb", json={"type": "notebook", "content": answer}).ok
+        assert taras.submit(cid, "ps1")["success"]
+        assert grader.poll() is None, "grading ended before the second submission: no race was tested"
+        output, _ = grader.communicate(timeout=300)
+    finally:
+        if grader.poll() is None:
+            grader.kill()
+    assert grader.returncode == 0, output
+    first = json.loads((hub.course.workdir / "grading_state.json").read_text())["taras/ps1"]
+    inbound = [p.name for p in (accounts.state_dir(hub.course) / "exchange" / cid / "inbound").iterdir()
+               if p.name.startswith("taras+ps1+")]
+    assert len(inbound) == 2, inbound  # both submissions kept
+    with run.gradebook_at(env["C4C_GRADEBOOK_URL"]):
+        api.hub_collect(exercises=["ps1"], course_root=root)
+        run_c4c(root, "grade", "ps1", check=True)
+    second = json.loads((hub.course.workdir / "grading_state.json").read_text())["taras/ps1"]
+    assert second["submitted"] != first["submitted"], (first, second)
+    graded = (hub.course.workdir / "submitted" / "taras" / "ps1" / "ps1.ipynb").read_text(encoding="utf-8")
+    assert "second submission, sent while grading" in graded
+    assert second["status"] in ("graded", "needs_manual"), second
+
+
+def test_an_idle_server_is_culled(hub):
+    """Does jupyterhub-idle-culler stop a server left idle past [hub] idle_timeout_min (30 s
+    here), not before, and keep the participant's files?"""
+    petro = signed_in(hub, "petro")
+    petro.spawn()
+    started = time.monotonic()
+    assert _wait_for(lambda: _server(hub, "petro") is None, 120, step=2), "the idle server was never culled"
+    assert time.monotonic() - started >= 20  # 30 s timeout, activity read every 7 s
+    assert "DELETE /hub/api/users/petro/server (idle-culler@" in hub.log.read_text(errors="replace")
+    assert (Path(pwd.getpwnam("petro").pw_dir) / "modules").is_dir()
