@@ -48,15 +48,14 @@ def purge(course, participant_id: str, *, lang: str = "uk") -> dict:
     # finish on the next run without counting the person twice in the statistics.
     job_path = course.workdir / "cohort" / "purging" / f"{participant_id}.json"
     job = json.loads(job_path.read_text("utf-8")) if job_path.is_file() else None
+    anon_path = course.workdir / "cohort" / "anonymous.json"
+    anonymous = json.loads(anon_path.read_text("utf-8")) if anon_path.is_file() else []
     if job is None:
-        job = {"record": _anonymous_record(course, participant_id), "appended": False}
+        # Where the record will go: if the list is longer on a re-run, it is already there.
+        job = {"record": _anonymous_record(course, participant_id), "position": len(anonymous)}
         write_json_atomic(job_path, job)
-    if not job["appended"]:
-        anon_path = course.workdir / "cohort" / "anonymous.json"
-        anonymous = json.loads(anon_path.read_text("utf-8")) if anon_path.is_file() else []
-        write_json_atomic(anon_path, [*anonymous, job["record"]])
-        job["appended"] = True
-        write_json_atomic(job_path, job)
+    if len(anonymous) <= job["position"]:
+        write_json_atomic(anon_path, [*anonymous[: job["position"]], job["record"]])
     removed = {"roster": 1, "attendance": 0, "certificates": 0, "files": 0}
     state = load_state(course.workdir)
     for day in state["days"].values():

@@ -102,6 +102,8 @@ def generate_feedback(
     base = step_path(course, "autograded")
     if not base.is_dir():
         return results
+    for leftover in step_path(course, "feedback").rglob(".*.tmp"):  # pages a killed run began
+        leftover.unlink(missing_ok=True)
     with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
         for assignment in course.assignment_ids(exercises):
             for student_dir in sorted(p for p in base.iterdir() if (p / assignment).is_dir()):
