@@ -16,6 +16,9 @@ from c4c_lms.cohort.completion import evaluate, rules_from_course
 from c4c_lms.core.config import load_course
 from conftest import invoke
 
+# The whole 900-participant cohort is generated and run through every command: a slow tier.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def chain(cohort900):
