@@ -53,6 +53,50 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, start time in clock ticks) of a live process; None when gone or a zombie."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()
+    return None if fields[0] == "Z" else (int(fields[1]), int(fields[19]))
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """Every live process below ``pid`` (pid → start time), those in sessions of their own
+    included; empty where there is no ``/proc``."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    children: dict[int, list[tuple[int, int]]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (stat := _stat(int(entry))) is not None:
+            children.setdefault(stat[0], []).append((int(entry), stat[1]))
+    found: dict[int, int] = {}
+    todo = [pid]
+    while todo:
+        for child, start in children.get(todo.pop(), []):
+            if child not in found:
+                found[child] = start
+                todo.append(child)
+    return found
+
+
+def end_leftovers(processes: dict[int, int], sig: int = signal.SIGKILL) -> list[int]:
+    """Send ``sig`` to those of ``processes`` (from :func:`descendants`) still alive as the same
+    process (same start time: a reused pid is left alone); the pids signalled."""
+    hit = []
+    for pid, start in processes.items():
+        stat = _stat(pid)
+        if stat is not None and stat[1] == start:
+            try:
+                os.kill(pid, sig)
+                hit.append(pid)
+            except OSError:
+                continue
+    return hit
+
+
 class CommandLock:
     """An exclusive lock on a working folder for one kind of command (``grade``, ...).
 

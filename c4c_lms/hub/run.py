@@ -19,7 +19,7 @@ from pathlib import Path
 
 from c4c_lms.core.config import Course
 from c4c_lms.core.i18n import Catalogue
-from c4c_lms.core.processes import child_of_this_process, run_when_parent_dies
+from c4c_lms.core.processes import child_of_this_process, descendants, end_leftovers, run_when_parent_dies
 from c4c_lms.hub import accounts, hubconfig, postgres
 from c4c_lms.hub.errors import HubError
 from c4c_lms.hub.links import require_secret
@@ -71,6 +71,9 @@ class RunningHub:
     env: dict[str, str] = field(repr=False, default_factory=dict)
 
     def stop(self) -> None:
+        # Services and servers run in sessions of their own: a hub that has to be killed (or
+        # that dies) would leave them behind, so note them now and end what outlives the hub.
+        below = descendants(self.process.pid)
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGTERM)
@@ -80,6 +83,9 @@ class RunningHub:
                 self.process.wait()
             except ProcessLookupError:
                 pass
+        end_leftovers(below, signal.SIGTERM)
+        time.sleep(0.5 if below else 0)
+        end_leftovers(below)
         pid_file = accounts.state_dir(self.course) / "proxy.pid"
         try:  # the proxy runs in the hub's session but a crashed hub may leave it behind
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)

@@ -9,12 +9,14 @@ which carries it).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -123,12 +125,32 @@ def run_c4c(root: Path, *args: str, fault: str = "", kill_when=None, signum: int
     return Run(proc.returncode, b"".join(output).decode(errors="replace"), seen, marker)
 
 
+_released: list[Path] = []
+
+
+def released_course() -> Path:
+    """The fixture course released once per test process (a release costs seconds of CPU); the
+    release holds no absolute path, so copies of it are whole courses."""
+    if not _released:
+        top = Path(tempfile.mkdtemp(prefix="c4c-released-"))
+        atexit.register(shutil.rmtree, top, ignore_errors=True)
+        shutil.copytree(COURSE101, top / "course101")
+        release = run_c4c(top / "course101", "release")
+        assert release.returncode == 0, release.output
+        _released.append(top / "course101")
+    return _released[0]
+
+
 def new_course(tmp: Path, n_submissions: int = 0, env: dict | None = None) -> Path:
-    """A copy of the fixture course, released, with ``n`` copies of a complete submission."""
+    """A copy of the fixture course, released, with ``n`` copies of a complete submission.
+    With ``env`` (another gradebook) the copy is released anew against it."""
     root = tmp / "course101"
-    shutil.copytree(COURSE101, root)
-    release = run_c4c(root, "release", env=env)
-    assert release.returncode == 0, release.output
+    if env is None:
+        shutil.copytree(released_course(), root)
+    else:
+        shutil.copytree(COURSE101, root)
+        release = run_c4c(root, "release", env=env)
+        assert release.returncode == 0, release.output
     for i in range(n_submissions):
         folder = root / "var" / "course" / "submitted" / f"p{i:02d}" / "ps1"
         folder.mkdir(parents=True)

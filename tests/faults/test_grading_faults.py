@@ -8,6 +8,7 @@ re-run ends with exactly the results of an undisturbed run.
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import threading
@@ -19,6 +20,7 @@ from faultkit import grading_state, new_course, run_c4c
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
 N = 4  # submissions per course: enough for a batch to be "mid-way" with 2 workers
+N_KILLS = 10  # four stops in a row, each after at least one new result, still leave some to do
 EXPECTED = {f"p{i:02d}/ps1": ("needs_manual", 3.0, 5.0) for i in range(N)}
 
 
@@ -26,46 +28,49 @@ def results(root) -> dict:
     return {k: (v["status"], v["score"], v["max_score"]) for k, v in grading_state(root).items()}
 
 
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=["KILL", "TERM", "HUP"])
-def test_grader_killed_mid_batch_leaves_nothing_running_and_a_rerun_completes(tmp_path, signum):
-    """Killed after a result: no worker, sandbox or kernel survives; the re-run finishes exactly."""
-    root = new_course(tmp_path, N)
-    run = run_c4c(root, "grade", "--workers", "2", kill_when=lambda: len(grading_state(root)) >= 1, signum=signum)
-    assert run.returncode == -signum, run.output
-    assert len(run.seen) >= 4, "the orphan check saw no workers or sandboxes: it checked nothing"
-    assert run.survivors() == []
-    partial = results(root)  # the state file is whole JSON and holds only finished results
-    assert 1 <= len(partial) <= N and all(partial[k] == EXPECTED[k] for k in partial)
-    rerun = run_c4c(root, "grade", "--workers", "2")
-    assert rerun.returncode == 0, rerun.output
-    assert results(root) == EXPECTED
-    assert "ended abruptly" in rerun.output  # the lecturer is told the previous run died
-    assert rerun.survivors() == []
+def test_grader_killed_mid_batch_leaves_nothing_running_and_a_rerun_completes(tmp_path):
+    """Killed after a result, by KILL, then TERM, then HUP, then Ctrl-C twice in the terminal
+    (SIGINT to the whole group), each run carrying on where the last was stopped: no worker,
+    sandbox or kernel survives any of them, the state file stays whole JSON with only finished
+    results, and the last run finishes exactly. One course for all four saves a release and three
+    full batches; each stop still lands mid-batch (asserted)."""
+    root = new_course(tmp_path, N_KILLS)
+    expected = {f"p{i:02d}/ps1": ("needs_manual", 3.0, 5.0) for i in range(N_KILLS)}
+    for signum in [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, "ctrl-c"]:
+        before = len(grading_state(root))
+        group: list[int] = []
+        sent: list[bool] = []
 
-
-def test_ctrl_c_twice_stops_the_grader_and_its_workers(tmp_path):
-    """Ctrl-C twice in the terminal (SIGINT to the whole group): everything stops, results so far kept."""
-    import os
-
-    root = new_course(tmp_path, N)
-    sent = []
-
-    def interrupt_twice() -> bool:
-        if not sent and len(grading_state(root)) >= 1:
+        def stop_after_a_new_result() -> bool:
+            if sent or len(grading_state(root)) <= before:
+                return False
+            if signum != "ctrl-c":
+                sent.append(True)
+                return True
             for _ in range(2):
-                os.killpg(run_group[0], signal.SIGINT)
+                os.killpg(group[0], signal.SIGINT)
                 time.sleep(0.3)
             sent.append(True)
-        return False
+            return False
 
-    run_group = []
-    run = run_c4c(root, "grade", "--workers", "2", kill_when=lambda: bool(run_group) and interrupt_twice(),
-                  env={}, on_start=run_group.append)
-    assert sent and run.returncode != 0
-    assert run.survivors() == []
-    assert all(v == EXPECTED[k] for k, v in results(root).items())
-    assert run_c4c(root, "grade", "--workers", "2").returncode == 0
-    assert results(root) == EXPECTED
+        run = run_c4c(root, "grade", "--workers", "2", signum=signum if signum != "ctrl-c" else signal.SIGKILL,
+                      kill_when=stop_after_a_new_result, on_start=group.append)
+        assert sent, f"{signum}: the batch ended before it could be stopped"
+        if signum == "ctrl-c":
+            assert run.returncode != 0, run.output
+        else:
+            assert run.returncode == -signum, run.output
+        if signum == signal.SIGTERM:  # the run after the KILL: its lock was left behind
+            assert "ended abruptly" in run.output, "the lecturer is not told the previous run died"
+        assert len(run.seen) >= 4, f"{signum}: the orphan check saw no workers or sandboxes: it checked nothing"
+        assert run.survivors() == [], signum
+        partial = results(root)
+        assert before < len(partial) < N_KILLS, f"{signum}: not stopped mid-batch ({len(partial)} of {N_KILLS})"
+        assert all(partial[k] == expected[k] for k in partial), signum
+    rerun = run_c4c(root, "grade", "--workers", "2")
+    assert rerun.returncode == 0, rerun.output
+    assert results(root) == expected
+    assert rerun.survivors() == []
 
 
 def test_a_second_grader_refuses_while_one_runs(tmp_path):

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from faultkit import COURSE101, run_c4c, tree
+from faultkit import COURSE101, released_course, run_c4c, tree
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -32,8 +32,8 @@ def work(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("base") / "course101"
-    shutil.copytree(COURSE101, root)
-    for args in (("roster", "import", str(root / "roster.csv")), ("release",),
+    shutil.copytree(released_course(), root)
+    for args in (("roster", "import", str(root / "roster.csv")),
                  ("submissions", "import", str(root / "submissions")), ("grade", "--workers", "4")):
         run = run_c4c(root, *args)
         assert run.returncode == 0, run.output

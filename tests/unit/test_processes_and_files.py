@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,40 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path):
     write_text_atomic(target, json.dumps({"a": 2}))
     assert json.loads(target.read_text()) == {"a": 2}
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_descendants_reach_children_in_sessions_of_their_own_and_end_leftovers_ends_them(tmp_path):
+    """A hub's services run in new sessions; the stop path must still find and end them."""
+    import subprocess
+    import sys
+    import time
+
+    from c4c_lms.core.processes import descendants, end_leftovers
+
+    ready = tmp_path / "grandchild.pid"
+    script = ("import subprocess, sys, time\n"
+              "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], start_new_session=True)\n"
+              f"open({str(ready)!r}, 'w').write(str(p.pid))\n"
+              "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 20
+        while not (ready.is_file() and ready.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        grandchild = int(ready.read_text())
+        below = descendants(os.getpid())
+        assert parent.pid in below and grandchild in below
+        assert set(descendants(parent.pid)) == {grandchild}
+        parent.kill()
+        parent.wait()
+        assert end_leftovers({grandchild: below[grandchild] + 1}) == []  # same pid, other process: spared
+        assert end_leftovers({grandchild: below[grandchild]}) == [grandchild]
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{grandchild}").exists() and time.monotonic() < deadline:
+            status = Path(f"/proc/{grandchild}/stat").read_text().split(") ")[1][0]
+            if status == "Z":
+                break
+            time.sleep(0.05)
+        assert not Path(f"/proc/{grandchild}").exists() or status == "Z"
+    finally:
+        parent.kill()
