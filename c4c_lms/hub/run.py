@@ -95,6 +95,21 @@ class RunningHub:
             self.cluster.stop()
 
 
+def hub_lines(text: str) -> list[str]:
+    """JupyterHub's own lines of a log the proxy shares: the proxy's errors (and the Node.js
+    stack under each) while the hub is down would otherwise fill the tail a lecturer is shown."""
+    out: list[str] = []
+    in_proxy = False
+    for line in text.splitlines():
+        if "[ConfigProxy]" in line:
+            in_proxy = True
+        elif not line[:1].isspace() and line[:1] != "}":
+            in_proxy = False
+        if not in_proxy:
+            out.append(line)
+    return out
+
+
 def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -180,7 +195,7 @@ def start(course: Course, lang: str, *, log: Path | None = None, timeout: float 
     if not _wait_ready(running.url, process, timeout) or not _services_ready(running, timeout):
         code = process.poll()
         running.stop()
-        tail = log.read_text(errors="replace")[-2000:]
+        tail = "\n".join(hub_lines(log.read_text(errors="replace")))[-3000:]
         raise HubError(M.t("hub_failed", lang, code=code, log=log, tail=tail))
     return running
 

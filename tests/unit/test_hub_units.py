@@ -184,3 +184,17 @@ def test_generated_files_hold_no_secret(course, monkeypatch, tmp_path):
     state = config.parent
     for path in (config, state / "settings.json", *(state / "participant-jupyter").rglob("*.*")):
         assert "secret-value" not in path.read_text(), path
+
+
+def test_the_failure_tail_keeps_the_hubs_lines_and_drops_the_proxys_noise():
+    from c4c_lms.hub.run import hub_lines
+
+    log = ("[I 2026-11-30 02:01:30.000 JupyterHub app:1] Starting\n"
+           "02:01:32.672 [ConfigProxy] error: 404 GET /hub/health \n"
+           "02:01:32.673 [ConfigProxy] error: Failed to get custom error page: Error: connect ECONNREFUSED\n"
+           "    at TCPConnectWrap.afterConnect (node:net:1611:16) {\n  errno: -111,\n}\n"
+           "[E 2026-11-30 02:01:33.000 JupyterHub app:2] Port 47560 is in use\n"
+           "Traceback (most recent call last):\n  File \"x.py\", line 1\nOSError: in use\n")
+    assert hub_lines(log) == ["[I 2026-11-30 02:01:30.000 JupyterHub app:1] Starting",
+                              "[E 2026-11-30 02:01:33.000 JupyterHub app:2] Port 47560 is in use",
+                              "Traceback (most recent call last):", '  File "x.py", line 1', "OSError: in use"]
