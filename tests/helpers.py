@@ -29,6 +29,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_port_block(count: int) -> int:
+    """The first of ``count`` consecutive free ports on 127.0.0.1 (the hub takes port … port+4).
+    Chosen below Linux's ephemeral range (32768+), where kernels and clients take random ports
+    that could land inside the block between this check and the hub's start."""
+    import random
+
+    for _ in range(500):
+        base = random.randrange(20000, 32000 - count)
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError(f"no {count} consecutive free ports between 20000 and 32000")
+
+
 def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
     """Stop a server started by a test (Jupyter and Voilà shut their kernels down on SIGTERM)."""
     proc.terminate()

@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from helpers import free_port  # noqa: E402
+from helpers import free_port_block  # noqa: E402
 
 from c4c_lms import api  # noqa: E402
 from c4c_lms.core.config import load_course  # noqa: E402
@@ -91,8 +91,9 @@ def make_course(top: Path, users: list[str]) -> Path:
     rows = ["id,first_name_uk,last_name_uk,email,community,oblast,role,lms_user_id"]
     rows += [f"{u},Учасник,Номер{i},{u}@example.org,Громада {i},UA-32,Секретар,{1000 + i}" for i, u in enumerate(users)]
     (root / "roster.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    port = free_port_block(6)  # hub, its own port, proxy API, formgrader, report, PostgreSQL
     with open(root / "course" / "course.toml", "a", encoding="utf-8") as fh:
-        fh.write(f'\n[staff]\nlecturers = ["lecturer"]\n\n[hub]\nport = {free_port()}\ndb_port = {free_port()}\n'
+        fh.write(f'\n[staff]\nlecturers = ["lecturer"]\n\n[hub]\nport = {port}\ndb_port = {port + 5}\n'
                  f'home_base = "{top / "home"}"\nidle_timeout_min = 120\nmemory_limit_mb = 1024\n')
     return root
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from faultkit import COURSE101, run_c4c
-from helpers import free_port
+from helpers import free_port_block
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -65,7 +65,8 @@ def test_killing_the_hub_command_stops_hub_proxy_and_database(tmp_path):
     top.chmod(0o755)
     root = top / "course101"
     shutil.copytree(COURSE101, root)
-    port, db_port = free_port(), free_port()
+    port = free_port_block(6)  # hub, its own port, proxy API, formgrader, report, PostgreSQL
+    db_port = port + 5
     with open(root / "course" / "course.toml", "a", encoding="utf-8") as fh:
         fh.write(f'\n[hub]\nport = {port}\ndb_port = {db_port}\nhome_base = "{top / "home"}"\n')
     env = {"C4C_HUB_SECRET": os.urandom(24).hex(), "C4C_HUB_ADMIN_TOKEN": os.urandom(24).hex(),

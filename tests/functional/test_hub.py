@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import free_port, run_c4c
+from helpers import free_port, free_port_block, run_c4c
 
 from c4c_lms import api
 from c4c_lms.core.config import load_course
@@ -61,9 +61,9 @@ def hub(tmp_path_factory):
     top.chmod(0o755)  # participants' servers must reach modules/ (and nothing private)
     root = top / "course101"
     shutil.copytree(FIXTURE, root)
-    port = free_port()
+    port = free_port_block(6)  # the hub, its own port, the proxy API, the formgrader, the report; and PostgreSQL
     with open(root / "course" / "course.toml", "a", encoding="utf-8") as fh:
-        fh.write(f'\n[staff]\nlecturers = ["{LECTURER}"]\n\n[hub]\nport = {port}\ndb_port = {free_port()}\n'
+        fh.write(f'\n[staff]\nlecturers = ["{LECTURER}"]\n\n[hub]\nport = {port}\ndb_port = {port + 5}\n'
                  f'home_base = "{top / "home"}"\nmemory_limit_mb = 400\n'
                  'idle_timeout_min = 0.5\ncull_every_s = 5\n')  # culled after 30 s idle (test_idle_server_is_culled)
     secrets = {"C4C_HUB_SECRET": os.urandom(24).hex(), "C4C_HUB_ADMIN_TOKEN": os.urandom(24).hex(),
