@@ -37,12 +37,12 @@ VALUE = r"[A-Za-z0-9_./:%-]*"  # what a {{ … }} may put into an accepted scrip
 def template_shapes() -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
     """Patterns of the inline scripts and event handlers in nbgrader's formgrader templates
     and nbconvert's MathJax macro, read from the installed packages."""
-    import nbconvert
     import nbgrader
+    from jupyter_core.paths import jupyter_path
 
     folders = [Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"]
     texts = [p.read_text(encoding="utf-8") for f in folders for p in sorted(f.rglob("*")) if p.is_file()]
-    for share in nbconvert.paths.jupyter_path("nbconvert", "templates", "base"):
+    for share in jupyter_path("nbconvert", "templates", "base"):
         if (Path(share) / "mathjax.html.j2").is_file():
             texts.append((Path(share) / "mathjax.html.j2").read_text(encoding="utf-8"))
             break
@@ -94,7 +94,10 @@ class FormgraderCSP(OutputTransform):
             origin = f"{self.request.protocol}://{self.request.host}"
             static = f"{origin}{self.base_url}formgrader/static/"
             # Ours replaces the server's (which only sets frame-ancestors and a report-uri).
-            headers["Content-Security-Policy"] = policy(page, static)
+            try:
+                headers["Content-Security-Policy"] = policy(page, static)
+            except Exception:  # never a page without a policy: then no inline script at all
+                headers["Content-Security-Policy"] = policy("", static)
         return status_code, headers, chunk
 
 

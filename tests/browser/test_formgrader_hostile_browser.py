@@ -102,7 +102,8 @@ def formgrader(tmp_path_factory):
             cell["outputs"] = raw_outputs()
         elif grade_id == "q3_1":
             cell["source"] = WRITTEN
-    nb["cells"].insert(1, RAW_CELL)
+        elif cell.get("id") == RAW_CELL["id"]:
+            cell["source"] = RAW_CELL["source"]
     graded.write_text(json.dumps(nb, ensure_ascii=False), "utf-8")
 
     from nbgrader.api import Gradebook
@@ -139,7 +140,10 @@ def test_nothing_hostile_runs_in_the_formgrader(browser, formgrader, student):
     page = browser.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
-    response = page.goto(f"{base}/formgrader/submissions/{ids[student]}/?token={TOKEN}")
+    # offline like the course machine: MathJax's CDN (allowed by the policy) is not reachable
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
+    response = page.goto(f"{base}/formgrader/submissions/{ids[student]}/?token={TOKEN}",
+                         wait_until="domcontentloaded")
     assert response.status == 200
     policy = response.headers["content-security-policy"]
     assert "script-src" in policy and "'unsafe-inline'" not in policy and "'self'" not in policy.split("script-src")[1].split(";")[0]
