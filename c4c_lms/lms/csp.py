@@ -30,7 +30,7 @@ MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/"
 NOTEBOOK_START = 'id="notebook-container"'
 SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 HANDLER = re.compile(r"""\son[a-z]+="(?P<body>[^"]*)\"""", re.I)
-VALUE = r"[A-Za-z0-9_./:%-]*"  # what a {{ … }} may put into an accepted script
+VALUE = r"[A-Za-z0-9_./:%+-]*"  # what a {{ … }} may put into an accepted script
 
 
 @functools.cache
