@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
@@ -20,7 +20,7 @@ from traitlets.config import Config
 from c4c_lms.core.config import Course
 from c4c_lms.core.files import write_text_atomic
 from c4c_lms.core.i18n import Catalogue, format_number
-from c4c_lms.lms.grading.sanitise import SanitiseParticipantWork, clean_html, clean_markdown, unsafe_html
+from c4c_lms.lms.grading.sanitise import MARK, SanitiseParticipantWork, clean_html, clean_markdown, unsafe_html
 from c4c_lms.lms.workspace import step_path
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
@@ -196,8 +196,11 @@ def _markdown(source: str) -> str:
 
 
 def _plain_heading(source: str) -> str:
-    first = POINTS_MARK.sub("", source.strip().splitlines()[0])
-    return re.sub(r"[*_#`]", "", first).strip()
+    if source.startswith(MARK):  # cleaned by `c4c grade`: the rendered HTML, on one line
+        first = unescape(re.sub(r"<[^>]+>", "", source.split("&#10;")[0]))
+    else:
+        first = source.strip().splitlines()[0]
+    return re.sub(r"[*_#`]", "", POINTS_MARK.sub("", first)).strip()
 
 
 def _num(value: float | None, lang: str) -> str:
