@@ -137,3 +137,16 @@ def test_preprocessors_strip_hidden_tests_and_active_content():
     assert "<pre><code>a &lt; b&#10;&#10;c&#10;</code></pre>" in shown
     assert markdown_as_clean_block(md.source) == md.source  # cleaning again changes nothing
     assert raw.source == "<p>raw</p>"
+
+
+def test_sanitiser_runs_after_scoring_and_before_the_notebook_is_written():
+    """Is the sanitiser in `c4c grade`'s pipeline right after nbgrader's SaveAutoGrades (so a
+    blank written answer still scores 0 by its checksum) and so before the file is written?"""
+    from nbgrader.preprocessors import SaveAutoGrades
+
+    from c4c_lms.core.config import load_course
+    from c4c_lms.lms.grading.batch import sandbox_config
+
+    steps = sandbox_config(load_course(FIXTURE)).Autograde.autograde_preprocessors
+    assert steps.count(SanitiseParticipantWork) == 1
+    assert steps.index(SanitiseParticipantWork) == steps.index(SaveAutoGrades) + 1

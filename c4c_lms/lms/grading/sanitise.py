@@ -3,8 +3,8 @@
 nbgrader's formgrade page renders markdown with ``markdown2html`` and no cleaning, and its
 feedback template does the same (grading-risks §4 rows 31-32: stored XSS on the lecturer's
 origin). :class:`SanitiseParticipantWork` runs in the autograde pipeline after execution and
-before ``SaveAutoGrades``, so the autograded notebook the formgrader (and ``c4c feedback``)
-renders holds no script, no event handler, no ``javascript:`` URL and no active output. The
+scoring (see :func:`with_sanitiser`), so the autograded notebook the formgrader (and ``c4c
+feedback``) renders holds no script, no event handler, no ``javascript:`` URL and no active output. The
 same functions clean ``c4c feedback``'s own page (:mod:`c4c_lms.lms.feedback`).
 
 Markdown is rendered with nbconvert's own converter, cleaned with nh3 (ammonia's default
@@ -83,7 +83,7 @@ def clean_outputs(outputs: list) -> None:
 class SanitiseParticipantWork(Preprocessor):
     """Allow-list cleaning of every markdown and raw cell and every output of a notebook.
 
-    Runs in ``c4c grade`` (after execution, before ``SaveAutoGrades``) and in the feedback
+    Runs in ``c4c grade`` (after execution and ``SaveAutoGrades``) and in the feedback
     pipeline. Code cell *sources* are left alone: every template shows them as escaped code.
     """
 
@@ -108,11 +108,17 @@ class SanitiseParticipantWork(Preprocessor):
 
 def with_sanitiser(steps: list) -> list:
     """An nbgrader autograde preprocessor list with :class:`SanitiseParticipantWork` placed
-    just before ``SaveAutoGrades`` (after execution), or at the end if there is none."""
+    just after ``SaveAutoGrades`` (or at the end if there is none).
+
+    After, not before: nbgrader scores what the kernel produced. It gives an unchanged written
+    answer 0 points by its checksum and reads partial credit from outputs, so cleaning first
+    would turn every blank written answer into "needs manual grading". The notebook the
+    formgrader and feedback show is the one written after the last step, so it is clean.
+    """
     from nbgrader.preprocessors import SaveAutoGrades
 
     steps = [s for s in steps if s is not SanitiseParticipantWork]
-    at = steps.index(SaveAutoGrades) if SaveAutoGrades in steps else len(steps)
+    at = steps.index(SaveAutoGrades) + 1 if SaveAutoGrades in steps else len(steps)
     return [*steps[:at], SanitiseParticipantWork, *steps[at:]]
 
 
