@@ -63,6 +63,7 @@ class ImportReport:
     conflicts: list[tuple[str, str, list[str], str]] = field(default_factory=list)
     kept_answered: list[tuple[str, str, str]] = field(default_factory=list)  # a blank did not replace
 
+
 def _from_zip(path: Path, max_bytes: int, roster: list[Participant]) -> tuple[list[Incoming], list[tuple[str, str]]]:
     found, rejected = [], []
     with zipfile.ZipFile(path) as zf:

@@ -48,12 +48,15 @@ def choose_encoding(raws: list[bytes], on_roster: Callable[[str], bool]) -> str 
             return "utf-8"
     except UnicodeDecodeError:
         pass
-    scored = []
+    readable_in = {}
     for encoding in WINDOWS:
         names = [r.decode(encoding, "replace") for r in raws]  # cp1251 leaves 0x98 undefined
         if all(readable(n) for n in names):
-            scored.append((sum(1 for n in names if on_roster(n)), encoding, names))
-    scored.sort(key=lambda s: -s[0])
+            readable_in[encoding] = names
+    if len(readable_in) == 1:  # the usual case: the roster is asked only to break a tie
+        return next(iter(readable_in))
+    scored = sorted(((sum(1 for n in names if on_roster(n)), encoding, names)
+                     for encoding, names in readable_in.items()), key=lambda s: -s[0])  # fmt: skip
     if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0] and scored[0][2] != scored[1][2]):
         return None
     return scored[0][1]

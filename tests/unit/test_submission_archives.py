@@ -151,3 +151,14 @@ def test_a_newer_blank_never_replaces_an_answered_notebook(course, tmp_path):
     assert changed != ANSWERED
     newer = write_zip(tmp_path / "c.zip", [(zipfile.ZipInfo("olena/ps1.ipynb", (2024, 1, 21, 9, 0, 0)), changed)])
     assert import_submissions(course, newer).imported == [("olena", "ps1", "olena/ps1.ipynb")]
+
+
+def test_the_roster_breaks_a_tie_between_encodings(course, tmp_path):
+    """When a name reads as Cyrillic in both cp866 and cp1251 (lower-case letters do), is the
+    encoding chosen whose names are on the roster, and without such evidence is it refused?"""
+    name = "олена коваль/ps1.ipynb"
+    report = import_submissions(course, write_zip(tmp_path / "a.zip", [(RawName(name.encode("cp1251")), ANSWERED)]))
+    assert report.imported == [("olena", "ps1", name)]
+    stranger = write_zip(tmp_path / "b.zip", [(RawName("марко/ps1.ipynb".encode("cp1251")), ANSWERED)])
+    with pytest.raises(ArchiveNamesError):
+        import_submissions(course, stranger)
