@@ -35,7 +35,7 @@ __all__ = [
     "course", "check_course", "import_roster", "roster", "release", "import_submissions",
     "submitted_count", "grade", "feedback", "export_grades", "serve", "import_attendance",
     "attendance_pending", "resolve_attendance", "completion", "issue_certificates",
-    "verify_certificate", "revoke_certificate", "write_report", "purge",
+    "new_certificate_key", "verify_certificate", "revoke_certificate", "write_report", "purge",
 ]  # fmt: skip
 
 _COMPLETION = Catalogue.load("completion")
@@ -186,6 +186,13 @@ def issue_certificates(*, workers: int = 2, force: bool = False, today: dt.date 
         return None
     return _certificates.issue(c, people.to_dict("records"), workers=workers, force=force, today=today,
                                lang=lang)  # fmt: skip
+
+
+def new_certificate_key() -> str:
+    """A new signing key for certificates (to put in the environment, never in a file)."""
+    from c4c_lms.cohort.certificates import new_signing_key
+
+    return new_signing_key()
 
 
 def verify_certificate(*, code: str, lang: str = "uk", course_root: Path | None = None):

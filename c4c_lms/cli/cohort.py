@@ -15,7 +15,7 @@ import click
 from c4c_lms import api
 from c4c_lms.cli.common import course_root, friendly_errors, lang, print_table
 from c4c_lms.core.exceptions import InputFileError
-from c4c_lms.core.files import write_text_atomic
+from c4c_lms.core.files import neutralise_formula, write_text_atomic
 from c4c_lms.core.i18n import Catalogue
 
 MA = Catalogue.load("attendance")
@@ -113,7 +113,7 @@ def completion_cmd(participant_id: str | None, show_all: bool, output: Path | No
         print_table(None, [MC.t(k, language) for k in columns], rows)
     click.echo(MC.t("summary", language, **completion.funnel(outcomes)))
     if output:
-        write_text_atomic(output, outcomes.to_csv(index_label="participant_id"))
+        write_text_atomic(output, outcomes.map(neutralise_formula).to_csv(index_label="participant_id"))
         click.echo(MC.t("csv_written", language, path=output))
 
 
@@ -141,6 +141,12 @@ def certificates_issue(workers: int, force: bool) -> None:
                     folder=result.folder, seconds=f"{time.perf_counter() - started:.1f}"))  # fmt: skip
     if result.skipped_revoked:
         click.echo(MZ.t("skipped_revoked", language, numbers=", ".join(result.skipped_revoked)))
+
+
+@certificates_group.command("key")
+def certificates_key() -> None:
+    """Print a new random signing key: export C4C_CERT_KEY=$(c4c certificates key)."""
+    click.echo(api.new_certificate_key())
 
 
 @certificates_group.command("verify")

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from c4c_lms.core.exceptions import BusyError, C4CError, InputFileError, WriteError
+from c4c_lms.core.exceptions import ArchiveNamesError, BusyError, C4CError, InputFileError, WriteError
 from c4c_lms.core.i18n import Catalogue
 
 M = Catalogue.load("cli")
@@ -45,6 +45,11 @@ def friendly_errors(fn):
             sys.exit(2)
         except BusyError as err:
             console.print(M.t("busy", lang(), command=err.command, pid=err.pid, started=err.started), markup=False)
+            sys.exit(2)
+        except ArchiveNamesError as err:
+            console.print(M.t("zip_names_unreadable", lang(), path=err.path, count=err.count), markup=False)
+            for name in err.names:
+                console.print(f"  {name}", markup=False)
             sys.exit(2)
         except WriteError as err:
             console.print(M.t(f"write_{err.code}", lang(), path=err.path, detail=err.detail), markup=False)

@@ -153,6 +153,17 @@ def submissions_import(source: Path, exercise: str | None) -> None:
             console.print(M.t(key, lang(), count=len(items)))
             for origin, why in items:
                 console.print(f"  {origin}: {why}" if why else f"  {origin}", markup=False)
+    if report.kept_answered:
+        console.print(M.t("submissions_blank_kept", lang(), count=len(report.kept_answered)))
+        for student, assignment, origin in report.kept_answered:
+            console.print(f"  {student}/{assignment}: {origin}", markup=False)
+    for student, assignment, origins, kept in report.conflicts:
+        console.print(M.t("submissions_conflict", lang(), student=student, assignment=assignment,
+                          count=len(origins), kept=kept), markup=False)  # fmt: skip
+        for origin in origins:
+            console.print(f"  {origin}", markup=False)
+    if report.conflicts:
+        sys.exit(1)
 
 
 # -- grading -----------------------------------------------------------------------------------

@@ -38,14 +38,30 @@ CODE = re.compile(r"^(?P<number>[A-Z0-9-]+-\d{4}-[A-Z2-7]{8})-(?P<sig>[A-Z2-7]{4
 
 
 # -- numbers, codes, signatures ------------------------------------------------------------------
+KEY_MIN_LENGTH = 32
+KEY_MIN_DISTINCT = 10  # a rough check: token_urlsafe(32) has about 28 different characters
+
+
 def signing_key(env_name: str, *, lang: str = "uk") -> bytes:
-    """The signing key from environment variable ``env_name``; a clear error when absent or short."""
+    """The signing key from environment variable ``env_name``; a clear error when it is absent,
+    shorter than :data:`KEY_MIN_LENGTH` characters or made of fewer than
+    :data:`KEY_MIN_DISTINCT` different characters (``"a" * 40``, sixteen spaces, ``"1212…"``)."""
     value = os.environ.get(env_name, "")
     if not value:
         raise CertificateError(M.t("no_key", lang, env=env_name))
-    if len(value) < 16:
-        raise CertificateError(M.t("short_key", lang, env=env_name))
+    if len(value) < KEY_MIN_LENGTH:
+        raise CertificateError(M.t("short_key", lang, env=env_name, length=len(value), minimum=KEY_MIN_LENGTH))
+    if len(set(value)) < KEY_MIN_DISTINCT:
+        raise CertificateError(M.t("weak_key", lang, env=env_name, distinct=len(set(value)),
+                                   minimum=KEY_MIN_DISTINCT))  # fmt: skip
     return value.encode("utf-8")
+
+
+def new_signing_key() -> str:
+    """A fresh key with real entropy (256 random bits, URL-safe text of 43 characters)."""
+    import secrets
+
+    return secrets.token_urlsafe(32)
 
 
 def certificate_number(course_id: str, year: int, participant_id: str) -> str:

@@ -19,6 +19,8 @@ import io
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from c4c_lms.core.files import neutralise_formula
+
 CENT = Decimal("0.01")
 CATEGORIES = ("staff", "travel", "equipment", "works", "services", "other")
 COLUMNS = ("partner", "category", "description", "quantity", "unit_cost")
@@ -215,15 +217,15 @@ def lines_csv(lines: list[Line]) -> str:
     w = csv.writer(buf)
     w.writerow([*COLUMNS, "cost"])
     for ln in lines:
-        w.writerow([ln.partner, ln.category, ln.description, ln.quantity, f"{ln.unit_cost:.2f}",
-                    f"{ln.cost:.2f}"])
+        w.writerow([neutralise_formula(v) for v in (ln.partner, ln.category, ln.description, ln.quantity,
+                                                     f"{ln.unit_cost:.2f}", f"{ln.cost:.2f}")])
     return buf.getvalue()
 
 
 def summary_csv(table: list[list[str]]) -> str:
     """CSV text of :func:`table_rows` output."""
     buf = io.StringIO()
-    csv.writer(buf).writerows(table)
+    csv.writer(buf).writerows([neutralise_formula(v) for v in row] for row in table)
     return buf.getvalue()
 
 
@@ -242,24 +244,24 @@ def to_xlsx(lines: list[Line], table: list[list[str]], rates: dict[str, Decimal]
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_names[0]
-    ws.append(table[0])
+    ws.append([neutralise_formula(v) for v in table[0]])  # openpyxl stores "=…" text as a formula
     for row in table[1:]:
-        ws.append([row[0], *(Decimal(v) for v in row[1:])])
+        ws.append([neutralise_formula(row[0]), *(Decimal(v) for v in row[1:])])
     for cell in ws[1] + ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.append([])
     for name, value in rates.items():
-        ws.append([name, value])
+        ws.append([neutralise_formula(name), value])
     for row in ws.iter_rows(min_row=2, max_row=len(table), min_col=2):
         for cell in row:
             cell.number_format = "#,##0.00"
     ws.column_dimensions["A"].width = 28
     wl = wb.create_sheet(sheet_names[1])
-    wl.append(line_headers or [*COLUMNS, "cost"])
+    wl.append([neutralise_formula(v) for v in (line_headers or [*COLUMNS, "cost"])])
     names = category_names or {}
     for ln in lines:
-        wl.append([ln.partner, names.get(ln.category, ln.category), ln.description, ln.quantity,
-                   ln.unit_cost, ln.cost])
+        wl.append([neutralise_formula(ln.partner), neutralise_formula(names.get(ln.category, ln.category)),
+                   neutralise_formula(ln.description), ln.quantity, ln.unit_cost, ln.cost])
     for row in wl.iter_rows(min_row=2, min_col=5, max_col=6):
         for cell in row:
             cell.number_format = "#,##0.00"

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 from c4c_lms.content.calendar import M, Plan, sort_entries
+from c4c_lms.core.files import neutralise_formula
 
 __all__ = ["to_csv", "to_ics", "to_pdf", "to_png", "year_figure"]
 
@@ -71,10 +72,10 @@ def to_csv(plan: Plan, lang: str = "en") -> bytes:
     writer = csv.writer(buf)
     writer.writerow([M.t(f"col_{c}", lang) for c in ("date", "title", "kind", "reminder", "country", "url")])
     for e in sort_entries(plan.entries, "start", lang):
-        writer.writerow([
+        writer.writerow([neutralise_formula(v) for v in (
             e.start.isoformat(), e.title(lang), M.t(f"kind_{e.kind}", lang),
             e.reminder.isoformat() if e.reminder else "", e.country, e.url,
-        ])  # fmt: skip
+        )])  # fmt: skip
     return buf.getvalue().encode("utf-8-sig")
 
 

@@ -22,6 +22,8 @@ import io
 import math
 from functools import lru_cache
 
+from c4c_lms.core.files import neutralise_formula
+
 SCHEMA = "c4c-profile/1"
 BANDS = {"similar": 2.0, "wide": 5.0, "any": None}
 WEIGHTS = {"size": 40, "distance": 20, "language": 25, "sectors": 15}
@@ -241,9 +243,9 @@ def shortlist_csv(rows: list[dict], lang: str) -> str:
     w = csv.writer(buf)
     w.writerow(SHORTLIST_COLUMNS)
     for r in rows:
-        w.writerow([r["name"], r["country"], country_name(r["country"], lang), r["population"],
-                    r["distance_km"], r["score"], explain(r["reasons"], lang), r["lat"], r["lon"],
-                    r["geonameid"]])
+        w.writerow([neutralise_formula(v) for v in (
+            r["name"], r["country"], country_name(r["country"], lang), r["population"],
+            r["distance_km"], r["score"], explain(r["reasons"], lang), r["lat"], r["lon"], r["geonameid"])])
     return buf.getvalue()
 
 

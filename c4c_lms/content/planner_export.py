@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from c4c_lms.content import budget
 from c4c_lms.content import planner
+from c4c_lms.core.files import neutralise_formula
 from c4c_lms.core.i18n import Catalogue
 
 Block = tuple[str, object]
@@ -240,7 +241,7 @@ def table_layout(pdf, rows: list[list[str]], width: float, sizes=(9, 8, 7, 6.5))
 def logframe_csv(project: dict, lang: str) -> str:
     """The logframe table as CSV text."""
     buf = io.StringIO()
-    csv.writer(buf).writerows(logframe_table(project, lang))
+    csv.writer(buf).writerows([neutralise_formula(v) for v in row] for row in logframe_table(project, lang))
     return buf.getvalue()
 
 
@@ -254,7 +255,7 @@ def logframe_xlsx(project: dict, lang: str) -> bytes:
     ws = wb.active
     ws.title = m.t("lf_sheet", lang)
     for row in logframe_table(project, lang):
-        ws.append(row)
+        ws.append([neutralise_formula(v) for v in row])  # openpyxl stores "=…" text as a formula
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for col, width in zip("ABCDE", (18, 45, 40, 30, 30)):
@@ -269,7 +270,7 @@ def logframe_xlsx(project: dict, lang: str) -> bytes:
         if str(x.get("text", "")).strip():
             level = str(x.get("level", "")).strip()  # "overall"/"specific" in words, "R1" as is
             named = m.t(f"lf_{level}", lang) if level in ("overall", "specific") else level
-            wi.append([named, *(str(x.get(k, "")) for k in keys[1:])])
+            wi.append([neutralise_formula(v) for v in (named, *(str(x.get(k, "")) for k in keys[1:]))])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -59,3 +59,12 @@ class WriteError(C4CError):
     def __init__(self, code: str, path: str, detail: str = ""):
         self.code, self.path, self.detail = code, path, detail
         super().__init__(f"{code}: {path}" + (f" ({detail})" if detail else ""))
+
+
+class ArchiveNamesError(C4CError):
+    """A ZIP's file names carry no UTF-8 flag and read as neither UTF-8 nor Windows Cyrillic
+    (cp866/cp1251) unambiguously; nothing was imported. ``names`` shows a few, ``count`` all."""
+
+    def __init__(self, path: str, names: list[str], count: int):
+        self.path, self.names, self.count = path, names, count
+        super().__init__(f"{path}: cannot tell the encoding of {count} file name(s): {', '.join(names)}")

@@ -13,6 +13,7 @@ import errno
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,14 +113,23 @@ def read_table(path: Path) -> Table:
     return read_csv_text(text, str(path), encoding)
 
 
-def neutralise_formula(value: object) -> object:
-    """Make a spreadsheet cell inert: text starting with = + - @ tab or CR gets a leading quote.
+# A formula trigger at the start of the text, or after a separator a spreadsheet may split on
+# (Ukrainian Excel reads CSV with ";"; tab-separated paste), spaces allowed in between.
+FORMULA_AT = re.compile(r"(^|[,;\t])( *)([=+\-@\t\r])")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
-    Numbers pass through unchanged (a negative score is not a formula).
+
+def neutralise_formula(value: object) -> object:
+    """Make a spreadsheet cell inert against formula injection (CSV and XLSX exports alike).
+
+    Text that starts with ``= + - @``, tab or CR, or has one after a ``,`` ``;`` or tab (where a
+    spreadsheet reading the file with that separator starts a new cell), gets a ``'`` before
+    that character: ``Bondar;=1+2;`` becomes ``Bondar;'=1+2;``. Numbers, and text that is just
+    a number (``-2.50``), pass through unchanged: a negative score is not a formula.
     """
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+    if not isinstance(value, str) or not value or PLAIN_NUMBER.fullmatch(value):
+        return value
+    return FORMULA_AT.sub(lambda m: f"{m[1]}{m[2]}'{m[3]}", value)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

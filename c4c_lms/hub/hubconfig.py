@@ -17,6 +17,7 @@ from pathlib import Path
 from c4c_lms.core.config import Course
 from c4c_lms.core.files import write_text_atomic
 from c4c_lms.hub.accounts import grader_account, home_base, state_dir
+from c4c_lms.lms.csp import SERVER_ARGUMENT
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_SERVICE = "c4c-admin"
@@ -127,7 +128,8 @@ def services(s: dict, env: dict[str, str]) -> list[dict]:
     return [
         {  # nbgrader's documented setup: the formgrader as a hub service run by grader-<course>
             "name": cid, "url": f"http://127.0.0.1:{s['formgrader_port']}",
-            "command": [s["python"], "-m", "jupyterhub.singleuser", f"--ServerApp.root_dir={s['course_root']}"],
+            "command": [s["python"], "-m", "jupyterhub.singleuser", f"--ServerApp.root_dir={s['course_root']}",
+                        SERVER_ARGUMENT],  # a Content-Security-Policy on the formgrader's pages
             "user": s["grader_account"], "cwd": s["course_root"], "oauth_no_confirm": True,
             "environment": {**staff_env, "JUPYTERHUB_DEFAULT_URL": "/formgrader",
                             "JUPYTER_CONFIG_DIR": str(state / "grader-jupyter")},

@@ -25,6 +25,7 @@ from c4c_lms.core.config import Course
 from c4c_lms.core.files import write_text_atomic
 from c4c_lms.hub import hubconfig
 from c4c_lms.hub.accounts import planned
+from c4c_lms.lms.csp import SERVER_ARGUMENT
 
 CHART_VERSION = "4.4.0"  # the Zero to JupyterHub chart these values are written (and tested) for
 COURSE_IN_IMAGE = "/srv/course"
@@ -95,7 +96,8 @@ def values(course: Course, *, lang: str, db_host: str = "postgres", db_port: int
                 cid: {  # nbgrader's formgrader, as in its documented JupyterHub setup
                     "url": f"http://hub:{FORMGRADER_PORT}", "oauth_no_confirm": True,
                     "command": ["jupyterhub-singleuser", f"--ServerApp.root_dir={COURSE_IN_IMAGE}",
-                                f"--port={FORMGRADER_PORT}", "--ip=0.0.0.0"],
+                                f"--port={FORMGRADER_PORT}", "--ip=0.0.0.0",
+                                SERVER_ARGUMENT],  # a Content-Security-Policy on its pages
                     "environment": {**staff_env, "JUPYTERHUB_DEFAULT_URL": "/formgrader"},
                 },
                 hubconfig.REPORT_SERVICE: {  # the cohort report (personal data): staff only

@@ -20,7 +20,7 @@ import secrets
 import time
 from pathlib import Path
 
-from c4c_lms.core.files import write_text_atomic
+from c4c_lms.core.files import neutralise_formula, write_text_atomic
 from c4c_lms.hub.errors import HubError
 
 LOGIN_PATH = "/hub/c4c-signin"
@@ -97,7 +97,7 @@ def write_links(output: Path, rows: list[dict[str, str]]) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["id", "name", "email", "link", "valid_until"])
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: neutralise_formula(value) for key, value in row.items()} for row in rows)
     write_text_atomic(output, "\ufeff" + buffer.getvalue())
     output.chmod(0o600)
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
-from html.parser import HTMLParser
+from html import escape, unescape
 from pathlib import Path
 
-import nh3
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 from traitlets.config import Config
@@ -22,11 +20,10 @@ from traitlets.config import Config
 from c4c_lms.core.config import Course
 from c4c_lms.core.files import write_text_atomic
 from c4c_lms.core.i18n import Catalogue, format_number
+from c4c_lms.lms.grading.sanitise import MARK, SanitiseParticipantWork, clean_html, clean_markdown, unsafe_html
 from c4c_lms.lms.workspace import step_path
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
-ACTIVE_MIME = ("application/javascript", "text/javascript", "image/svg+xml",
-               "application/vnd.jupyter.widget-view+json")  # fmt: skip
 
 
 class StripHiddenTests(Preprocessor):
@@ -40,30 +37,6 @@ class StripHiddenTests(Preprocessor):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
-        return cell, resources
-
-
-class SanitiseStudentContent(Preprocessor):
-    """Allow-list sanitising of markdown and rich outputs (no scripts, handlers, js: URLs)."""
-
-    enabled = Bool(True)
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "markdown":
-            cell.source = nh3.clean(cell.source, link_rel="noopener noreferrer")
-            cell.pop("attachments", None)
-        for output in cell.get("outputs", []):
-            data = output.get("data")
-            if not data:
-                continue
-            for mime in ACTIVE_MIME:
-                data.pop(mime, None)
-            if "text/html" in data:
-                html = data["text/html"]
-                html = "".join(html) if isinstance(html, list) else html
-                data["text/html"] = nh3.clean(html)
-            if not data:
-                data["text/plain"] = "[output removed]"
         return cell, resources
 
 
@@ -84,7 +57,7 @@ def feedback_config() -> Config:
 
     c = Config()
     c.GenerateFeedback.preprocessors = [
-        GetGrades, StripHiddenTests, SanitiseStudentContent, CSSHTMLHeaderPreprocessor,
+        GetGrades, StripHiddenTests, SanitiseParticipantWork, CSSHTMLHeaderPreprocessor,
     ]  # fmt: skip
     c.HTMLExporter.sanitize_html = True
     return c
@@ -219,16 +192,15 @@ def render_feedback(nb, grades: dict, comments: dict, ctx: dict) -> str:
 
 
 def _markdown(source: str) -> str:
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
-
-    html = markdown2html_mistune(POINTS_MARK.sub("", source))
-    html = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", html)  # the ¶ after each heading
-    return nh3.clean(html, link_rel="noopener noreferrer")
+    return clean_markdown(POINTS_MARK.sub("", source))
 
 
 def _plain_heading(source: str) -> str:
-    first = POINTS_MARK.sub("", source.strip().splitlines()[0])
-    return re.sub(r"[*_#`]", "", first).strip()
+    if source.startswith(MARK):  # cleaned by `c4c grade`: the rendered HTML, on one line
+        first = unescape(re.sub(r"<[^>]+>", "", source.split("&#10;")[0]))
+    else:
+        first = source.strip().splitlines()[0]
+    return re.sub(r"[*_#`]", "", POINTS_MARK.sub("", first)).strip()
 
 
 def _num(value: float | None, lang: str) -> str:
@@ -339,7 +311,7 @@ def _outputs(cell, m, lang: str) -> str:
             data = output.get("data", {})
             if "text/html" in data:
                 html = data["text/html"]
-                parts.append(f'<div class="output">{nh3.clean("".join(html) if isinstance(html, list) else html)}</div>')
+                parts.append(f'<div class="output">{clean_html(html)}</div>')
             elif "image/png" in data and re.fullmatch(r"[A-Za-z0-9+/=\s]+", str(data["image/png"])):
                 parts.append(f'<img alt="" src="data:image/png;base64,{str(data["image/png"]).strip()}">')
             elif "text/plain" in data:
@@ -349,37 +321,5 @@ def _outputs(cell, m, lang: str) -> str:
     return "".join(parts)
 
 
-class _Scanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self._in_script = False
-        self._script = ""
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name.lower().startswith("on"):
-                self.problems.append(f"<{tag} {name}=...> event handler")
-            if value and re.match(r"\s*(javascript|vbscript):", value, re.I):
-                self.problems.append(f"<{tag} {name}='{value[:20]}...'> script URL")
-        if tag == "script":
-            self._in_script, self._script = True, ""
-
-    def handle_data(self, data):
-        if self._in_script:
-            self._script += data
-
-    def handle_endtag(self, tag):
-        if tag == "script" and self._in_script:
-            self._in_script = False
-            # The template's own scripts configure MathJax/require; anything else is foreign.
-            if self._script.strip() and not re.search(r"MathJax|require|renderMathInElement|"
-                                                      r"DOMContentLoaded", self._script):
-                self.problems.append("unexpected inline <script>")
-
-
-def unsafe_html(html: str) -> list[str]:
-    """Problems found in rendered feedback HTML (empty when safe)."""
-    scanner = _Scanner()
-    scanner.feed(html)
-    return scanner.problems
+__all__ = ["generate_feedback", "render_feedback", "feedback_config", "StripHiddenTests",
+           "unsafe_html"]  # fmt: skip

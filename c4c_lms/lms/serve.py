@@ -25,6 +25,7 @@ from c4c_lms.core.config import Course
 from c4c_lms.core.exceptions import C4CError
 from c4c_lms.core.processes import child_of_this_process
 from c4c_lms.lms.apps_server import fontawesome_dir, jupyter_env
+from c4c_lms.lms.csp import SERVER_ARGUMENT
 from c4c_lms.lms.workspace import prepare
 
 
@@ -74,6 +75,7 @@ def server_command(course: Course, port: int, token: str, open_browser: bool = F
         "--VoilaConfiguration.show_tracebacks=False",
         "--MappingKernelManager.cull_idle_timeout=1800",
         "--MappingKernelManager.cull_interval=120",
+        SERVER_ARGUMENT,  # a Content-Security-Policy on the formgrader's pages
     ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI run as root

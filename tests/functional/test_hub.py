@@ -138,6 +138,10 @@ def test_staff_tools_are_closed_to_participants_and_open_to_staff(hub):
     assert lecturer.sign_in_password(PASSWORD).status_code == 302
     formgrader = lecturer.service(f"/services/{hub.course.config.course.id}/formgrader")
     assert formgrader.status_code == 200 and "formgrader" in formgrader.text.lower()
+    # the formgrader service loads the Content-Security-Policy extension (issue 13)
+    policy = formgrader.headers.get("Content-Security-Policy", "")
+    assert f"/services/{hub.course.config.course.id}/formgrader/static/ " in policy, policy
+    assert "'unsafe-inline'" not in policy
     report = lecturer.service("/services/report/?lang=en")
     assert report.status_code == 200 and "Cohort report: Test course" in report.text
 

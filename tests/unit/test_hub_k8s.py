@@ -74,6 +74,7 @@ def test_values_are_valid_for_the_chart_and_carry_the_course(course, tmp_path):
     assert role["groups"] == [f"formgrade-{cid}"]
     assert {f"access:services!service={cid}", "access:services!service=report"} <= set(role["scopes"])
     assert hub["services"][cid]["environment"]["JUPYTERHUB_DEFAULT_URL"] == "/formgrader"
+    assert "--ServerApp.jpserver_extensions=c4c_lms.lms.csp=True" in hub["services"][cid]["command"]
     assert "PGPASSWORD" in hub["extraConfig"]["c4c-staff-services"]
     exchange = "/srv/nbgrader/exchange"
     assert {"name": "exchange", "mountPath": exchange} in su["storage"]["extraVolumeMounts"]

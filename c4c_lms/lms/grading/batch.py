@@ -29,6 +29,7 @@ from c4c_lms.lms.grading.outcomes import (
     EXECUTION_REASONS, Reason, Status, SubmissionResult, classify_log, infrastructure_failure, last_line,
 )  # fmt: skip
 from c4c_lms.lms.grading.sandbox import STATUS_FILE, SandboxExecute, remove_stale_boxes
+from c4c_lms.lms.grading.sanitise import with_sanitiser
 from c4c_lms.lms.workspace import nbgrader_api, prepare, step_path
 
 #: Markers shared with the exercise builder (tools/exercises/exbuild.py imports them).
@@ -162,6 +163,7 @@ def sandbox_config(course: Course) -> Config:
     c = Config()
     default = Autograde.class_traits()["autograde_preprocessors"].default()
     c.Autograde.autograde_preprocessors = [SandboxExecute if step is Execute else step for step in default]
+    c.Autograde.autograde_preprocessors = with_sanitiser(c.Autograde.autograde_preprocessors)  # issue 13
     c.SandboxExecute.cell_timeout = grading.cell_timeout_s
     c.SandboxExecute.submission_timeout = grading.submission_timeout_s
     c.SandboxExecute.memory_mb = grading.memory_mb

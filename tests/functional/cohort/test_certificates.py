@@ -54,8 +54,38 @@ def test_missing_or_short_key_is_a_clear_error(monkeypatch):
     with pytest.raises(CertificateError, match="C4C_NO_SUCH_KEY"):
         certs.signing_key("C4C_NO_SUCH_KEY", lang="en")
     monkeypatch.setenv("C4C_NO_SUCH_KEY", "short")
-    with pytest.raises(CertificateError, match="at least 16"):
+    with pytest.raises(CertificateError, match="at least 32"):
         certs.signing_key("C4C_NO_SUCH_KEY", lang="en")
+
+
+@pytest.mark.parametrize("key, words", [
+    (" " * 16, "too short (16 characters): at least 32 random characters"),  # the issue's case
+    ("k" * 31 + "!", "not random: only 2 different characters"),
+    (" " * 40, "not random: only 1 different characters"),
+    ("12" * 20, "not random: only 2 different characters"),
+    ("abcdefghi" * 4, "not random: only 9 different characters (at least 10 are needed)"),
+])  # fmt: skip
+def test_keys_without_entropy_are_refused(monkeypatch, key, words):
+    """Are keys shorter than 32 characters, or of one or a few repeated characters, refused
+    with a message naming the variable, in English and Ukrainian?"""
+    monkeypatch.setenv("C4C_TEST_WEAK_KEY", key)
+    with pytest.raises(CertificateError) as err:
+        certs.signing_key("C4C_TEST_WEAK_KEY", lang="en")
+    assert "C4C_TEST_WEAK_KEY" in str(err.value) and words in str(err.value)
+    with pytest.raises(CertificateError, match="C4C_TEST_WEAK_KEY.*c4c certificates key"):
+        certs.signing_key("C4C_TEST_WEAK_KEY", lang="uk")
+
+
+def test_generated_key_is_accepted_and_new_each_time(monkeypatch):
+    """Does `c4c certificates key` print a fresh key that signing_key accepts?"""
+    from click.testing import CliRunner
+
+    from c4c_lms.cli.main import cli
+
+    keys = [CliRunner().invoke(cli, ["certificates", "key"]).output.strip() for _ in range(2)]
+    assert keys[0] != keys[1] and all(len(k) == 43 for k in keys)
+    monkeypatch.setenv("C4C_TEST_NEW_KEY", keys[0])
+    assert certs.signing_key("C4C_TEST_NEW_KEY", lang="en") == keys[0].encode()
 
 
 def test_dates_and_hours_in_both_languages():
