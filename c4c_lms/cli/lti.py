@@ -76,10 +76,13 @@ def push_grades(exercises: tuple[str, ...], dry_run: bool) -> None:
     """Post each participant's score per exercise to the LMS (only what changed)."""
     language = lang()
     rows = api.push_grades(exercises=list(exercises) or None, dry_run=dry_run, course_root=course_root())
-    columns = [L.t(k, language) for k in ("col_exercise", "col_participant", "col_score", "col_status", "col_reason")]
+    columns = [L.t(k, language) for k in ("col_exercise", "col_participant", "col_score", "col_status")]
     print_table(L.t("push_title", language), columns, [
-        [r["exercise"], r["student"], f"{r['score']:g}/{r['max']:g}", L.t(f"status_{r['status']}", language),
-         reason_text(r["reason"], language)] for r in rows])  # fmt: skip
+        [r["exercise"], r["student"], f"{r['score']:g}/{r['max']:g}", L.t(f"status_{r['status']}", language)]
+        for r in rows])  # fmt: skip
+    for r in rows:  # reasons on their own lines: whole sentences, not squeezed into a column
+        if r["status"] == "failed":
+            console.print(f"  {r['exercise']} {r['student']}: {reason_text(r['reason'], language)}", markup=False)
     count = {s: sum(1 for r in rows if r["status"] == s) for s in ("posted", "unchanged", "failed", "would_post")}
     if dry_run:
         console.print(L.t("push_dry_run", language, count=count["would_post"]), markup=False)

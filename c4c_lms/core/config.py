@@ -194,6 +194,8 @@ class Lti(_Strict):
     staff_ids: dict[str, str] = Field(
         default_factory=dict, description="Staff account name -> their LMS user id or email."
     )
+    retries: int = Field(4, ge=0, le=10, description="Retries of a service call answered 429/5xx or unreachable.")
+    backoff_s: float = Field(1.0, ge=0, description="First wait before a retry; doubles each time.")
 
 
 class Exercise(_Strict):

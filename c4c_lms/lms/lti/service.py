@@ -41,7 +41,7 @@ class ServiceClient:
 
     course: Course
     scopes: list[str]
-    retries: int = 4
+    retries: int = 4  # from [lti] retries and backoff_s
     backoff_s: float = 1.0
     timeout_s: float = 30.0
     session: requests.Session = field(default_factory=requests.Session)
@@ -50,6 +50,7 @@ class ServiceClient:
 
     def __post_init__(self) -> None:
         lti = self.course.config.lti
+        self.retries, self.backoff_s = lti.retries, lti.backoff_s
         missing = [n for n in ("issuer", "client_id", "token_url") if not getattr(lti, n)]
         if missing:
             raise LtiError("not_configured", fields=", ".join(missing))
