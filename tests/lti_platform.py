@@ -126,7 +126,10 @@ class Platform:
         assert page.status_code == 200, (page.status_code, page.text[:500])
         action = html.unescape(re.search(r'action="([^"]+)"', page.text).group(1))
         form = {n: html.unescape(v) for n, v in re.findall(r'name="(\w+)" value="([^"]*)"', page.text)}
-        return session.post(action, data=form, allow_redirects=False, timeout=30), {"action": action, **form}
+        cookies = requests.cookies.RequestsCookieJar()
+        cookies.update(session.cookies)  # as the browser held them before the post (to replay it)
+        posted = session.post(action, data=form, allow_redirects=False, timeout=30)
+        return posted, {"action": action, "form": form, "cookies": cookies}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -276,7 +279,7 @@ class _Handler(BaseHTTPRequestHandler):
             claims = jwt.decode(assertion, key.key, algorithms=["RS256"], audience=f"{self.lms.url}/token",
                                 issuer=self.lms.client_id, options={"require": ["exp", "iat", "jti"]})
             assert claims["sub"] == self.lms.client_id
-        except (AssertionError, KeyError, StopIteration, jwt.PyJWTError, ValueError) as err:
+        except (AssertionError, KeyError, StopIteration, jwt.PyJWTError, ValueError, requests.RequestException) as err:
             return self._send(401, {"error": "invalid_client", "detail": repr(err)})
         token = uuid.uuid4().hex
         self.lms.tokens[token] = set(get.get("scope", "").split())

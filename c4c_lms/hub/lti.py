@@ -70,6 +70,7 @@ def refusal_code(err: Exception) -> str:
 def refuse(handler: BaseHandler, code: str, status: int) -> None:
     handler.log.warning("LTI launch refused: %s (%s)", code, getattr(handler, "_c4c_who", "-"))
     handler.set_status(status)
+    handler.set_header("Content-Type", "text/html; charset=utf-8")
     body = f"<p>{html.escape(M.both('launch_' + code))}</p>"
     handler.finish(PAGE.format(title=html.escape(M.both("launch_title")), body=body))
 
