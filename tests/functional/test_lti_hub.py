@@ -15,6 +15,7 @@ import json
 import os
 import pwd
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -93,6 +94,8 @@ def hub(tmp_path_factory):
         finally:
             if course is not None:
                 accounts.remove_accounts(course, [a.name for a in accounts.planned(course, "en")])
+                for group in (accounts.learners_group(course), accounts.staff_group(course)):
+                    subprocess.run(["groupdel", group], capture_output=True)  # lti101's own groups
             for key, value in saved.items():
                 os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
             shutil.rmtree(top, ignore_errors=True)
