@@ -116,7 +116,7 @@ class C4CLtiAuthenticator(C4CAuthenticator, LTI13Authenticator):
     deployment_ids = List(Unicode(), help="Deployment ids accepted at launch.").tag(config=True)
     staff_ids = Dict(help="Staff account -> LMS user id or email.").tag(config=True)
     jwks_file = Unicode(help="The tool's public keyset file.").tag(config=True)
-    login_service = "LMS"
+    login_service = ""  # the hub's /login keeps its password form for staff (links have their own page)
 
     def login_url(self, base_url):  # the hub's own /login page stays (staff passwords)
         return Authenticator.login_url(self, base_url)
