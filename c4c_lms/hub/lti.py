@@ -35,8 +35,8 @@ from traitlets import Dict, List, Unicode
 from c4c_lms.core.config import load_course
 from c4c_lms.core.files import write_text_atomic
 from c4c_lms.core.i18n import Catalogue
-from c4c_lms.hub.auth import PAGE, C4CAuthenticator
-from c4c_lms.hub.links import LinkRefused, spend
+from c4c_lms.hub.auth import PAGE, C4CAuthenticator, LinkLoginHandler
+from c4c_lms.hub.links import LOGIN_PATH, LinkRefused, spend
 from c4c_lms.lms.lti.landing import landing_path
 from c4c_lms.lms.lti.roles import kind
 from c4c_lms.lms.roster import load_roster
@@ -122,8 +122,8 @@ class C4CLtiAuthenticator(C4CAuthenticator, LTI13Authenticator):
         return Authenticator.login_url(self, base_url)
 
     def get_handlers(self, app):
-        own = [h for h in C4CAuthenticator.get_handlers(self, app) if "lti13" not in h[0]]
-        return [*own, (self.callback_url(""), LtiCallbackHandler),
+        # listed here, not inherited: the library's would take /login (our login_url) for itself
+        return [(LOGIN_PATH.removeprefix("/hub"), LinkLoginHandler), (self.callback_url(""), LtiCallbackHandler),
                 (LTI13Authenticator.login_url(self, ""), LtiLoginInitHandler), ("/lti13/jwks", JwksHandler)]
 
     async def authenticate(self, handler, data):
