@@ -199,8 +199,8 @@ def test_429_and_500_are_retried_and_the_push_completes(course, lms):
 
 
 def test_refusals_are_reported_per_participant_and_a_later_run_completes(course, lms):
-    """422 for a participant the LMS does not know, 404 for a wrong address, 401 for a key the
-    platform does not trust, the LMS down: is each a failed row with its reason (exit 1), nothing
+    """422 for a participant the LMS does not know, 401 for a key the platform does not trust,
+    500 past the retries, 404 for a wrong address, the LMS down: is each a failed row with its reason (exit 1), nothing
     lost, and does a later run post exactly what is missing?"""
     del lms.members[2]  # iryna left the LMS course: her score is refused with 422
     partial = run_c4c(course, "lms", "push-grades")
@@ -213,6 +213,11 @@ def test_refusals_are_reported_per_participant_and_a_later_run_completes(course,
     forged = run_c4c(course, "lms", "push-grades")
     assert forged.exit_code == 1 and "refused access (401)" in forged.output
     lms.tool_jwks = trusted
+    lms.fail("/lineitems/1/scores", 500, times=100)  # down for longer than the retries last
+    broken = run_c4c(course, "lms", "push-grades")
+    assert broken.exit_code == 1 and "Posted 0, unchanged 6, failed 1" in broken.output
+    assert "the LMS answered 500" in broken.output
+    lms.faults.clear()
     lms.fail("/lineitems", 404, times=1)
     missing = run_c4c(course, "lms", "push-grades")
     assert missing.exit_code == 1 and "does not know this address (404)" in missing.output
