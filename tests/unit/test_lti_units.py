@@ -118,3 +118,27 @@ def test_retry_after_is_read_and_capped():
     assert _retry_after(response) == 60.0
     response.headers["Retry-After"] = "Wed, 21 Oct 2015 07:28:00 GMT"
     assert _retry_after(response) is None
+
+
+def test_cli_wiring_of_push_grades_and_roster_import(monkeypatch, tmp_path):
+    """Do `c4c lms push-grades EX --dry-run` and `c4c roster import --from-lms --dry-run` pass
+    their arguments through, and does `c4c roster import` with neither a file nor --from-lms
+    say what it needs?"""
+    from click.testing import CliRunner
+
+    from c4c_lms import api
+    from c4c_lms.cli.main import cli
+
+    seen = {}
+    monkeypatch.setattr(api, "push_grades", lambda **kw: seen.setdefault("push", kw) and [])
+    empty = {k: [] for k in ("added", "linked", "updated", "unchanged", "staff", "inactive", "not_in_lms",
+                             "conflicts")} | {"total": ["0"]}  # fmt: skip
+    monkeypatch.setattr(api, "import_roster_from_lms", lambda **kw: seen.setdefault("nrps", kw) and empty)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--lang", "en", "lms", "push-grades", "ps1", "--dry-run"]).exit_code == 0
+    assert seen["push"] == {"exercises": ["ps1"], "dry_run": True, "course_root": None}
+    done = runner.invoke(cli, ["--lang", "en", "roster", "import", "--from-lms", "--dry-run"])
+    assert done.exit_code == 0 and "Dry run" in done.output
+    assert seen["nrps"] == {"dry_run": True, "course_root": None}
+    neither = runner.invoke(cli, ["--lang", "en", "roster", "import"])
+    assert neither.exit_code == 2 and "FILE or --from-lms" in neither.output
