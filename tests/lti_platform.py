@@ -36,7 +36,10 @@ def new_key() -> rsa.RSAPrivateKey:
 class Platform:
     """``with Platform(tool_jwks=...) as lms:`` serves at ``lms.url`` until the block ends."""
 
-    def __init__(self, tool_jwks, client_id: str = "c4c-tool", deployment_id: str = "dep-1", page_size: int = 2):
+    def __init__(self, tool_jwks, client_id: str = "c4c-tool", deployment_id: str = "dep-1", page_size: int = 2,
+                 avoid: range = range(0)):
+        """``avoid``: ports the platform must not take (the hub listens on [hub] port and the four
+        ports after it)."""
         self.key, self.kid = new_key(), "platform-key-1"
         self.tool_jwks = tool_jwks  # callable -> the tool's public JWKS (file or the hub's URL)
         self.client_id, self.deployment_id, self.page_size = client_id, deployment_id, page_size
@@ -51,6 +54,9 @@ class Platform:
         self.tamper: dict = {}
         self.redirect_uris: list[str] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        while self.server.server_port in avoid:
+            taken, self.server = self.server, ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+            taken.server_close()
         self.server.platform = self  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.issuer = self.url

@@ -157,7 +157,8 @@ def main() -> int:
         from lti_platform import Platform, tool_jwks_from
 
         port = load_course(root).config.hub.port
-        platform = Platform(tool_jwks=tool_jwks_from(f"http://127.0.0.1:{port}/hub/lti13/jwks")).__enter__()
+        platform = Platform(tool_jwks=tool_jwks_from(f"http://127.0.0.1:{port}/hub/lti13/jwks"),
+                            avoid=range(port, port + 5)).__enter__()  # not on the hub's service ports
         with open(root / "course" / "course.toml", "a", encoding="utf-8") as fh:
             fh.write(platform.lti_toml())
         os.environ["C4C_LTI_PRIVATE_KEY"] = str(top / "secret" / "tool.pem")
@@ -168,8 +169,13 @@ def main() -> int:
     lms_id = {u: str(1000 + i) for i, u in enumerate(people + stock)}  # make_course's lms_user_id column
     course = load_course(root)
 
+    signin_s: list[float] = []
+
     def sign_in_any(hub, name: str) -> Browser:
-        return sign_in(hub, name) if platform is None else sign_in_lti(hub, platform, name, lms_id[name])
+        t = time.perf_counter()
+        browser = sign_in(hub, name) if platform is None else sign_in_lti(hub, platform, name, lms_id[name])
+        signin_s.append(time.perf_counter() - t)  # the whole sign-in, up to the API token
+        return browser
     stock_config = top / "stock-jupyter"
     stock_config.mkdir()
     (stock_config / "jupyter_server_config.json").write_text(
@@ -248,7 +254,7 @@ def main() -> int:
         print(f"hub-rehearsal baseline: stock jupyterhub-singleuser + plain JupyterLab, {len(stock_spawn)} users, "
               f"spawn p50 {pct(stock_spawn, 50):.1f} s p95 {pct(stock_spawn, 95):.1f} s, "
               f"idle RSS per user {stock_rss:.0f} MiB; ours/stock spawn p95 = {ratio:.2f}")
-        print(f"sign-in: {args.signin}" + (f" ({len(platform.pending)} launches left pending)" if platform else ""))
+        print(f"sign-in: {args.signin}, {len(signin_s)} sign-ins, p50 {pct(signin_s, 50):.2f} s p95 {pct(signin_s, 95):.2f} s")
         print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
         for failure in failures:
             print(f"failure: {failure}")

@@ -60,7 +60,8 @@ def hub(tmp_path_factory):
     toml = root / "course" / "course.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('id = "course101"', 'id = "lti101"'), encoding="utf-8")
     port = free_port()
-    platform = Platform(tool_jwks=tool_jwks_from(f"http://127.0.0.1:{port}/hub/lti13/jwks"), page_size=2)
+    platform = Platform(tool_jwks=tool_jwks_from(f"http://127.0.0.1:{port}/hub/lti13/jwks"), page_size=2,
+                        avoid=range(port, port + 5))  # the hub, its proxy API and services
     platform.redirect_uris = [f"http://127.0.0.1:{port}/hub/lti13/oauth_callback"]
     for user_id, (given, family, email) in PEOPLE.items():
         platform.member(user_id, given, family, email)
