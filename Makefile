@@ -69,5 +69,6 @@ test: $(CHP)
 # Load rehearsal (not part of `make test`): USERS participants on a private hub, loopback only,
 # stops by itself; prints the figures README "Hosting a cohort" quotes. As root.
 USERS ?= 30
+SIGNIN ?= links
 hub-rehearsal: install-test $(CHP)
-	$(BIN)/python tests/bench/hub_rehearsal.py --users $(USERS)
+	$(BIN)/python tests/bench/hub_rehearsal.py --users $(USERS) --signin $(SIGNIN)

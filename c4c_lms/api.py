@@ -36,6 +36,7 @@ __all__ = [
     "submitted_count", "grade", "feedback", "export_grades", "serve", "import_attendance",
     "attendance_pending", "resolve_attendance", "completion", "issue_certificates",
     "new_certificate_key", "verify_certificate", "revoke_certificate", "write_report", "purge",
+    "lti_keys", "lti_register", "import_roster_from_lms", "push_grades",
 ]  # fmt: skip
 
 _COMPLETION = Catalogue.load("completion")
@@ -288,3 +289,36 @@ def hub_k8s_values(*, output: Path, db_host: str = "postgres", db_port: int = 54
 
     return k8s.write_values(load_course(course_root), output=Path(output), lang=lang, db_host=db_host,
                             db_port=db_port, secret_name=secret_name, storage_class=storage_class)
+
+
+# -- LMS (LTI 1.3) -----------------------------------------------------------------------------
+def lti_keys(*, replace: bool = False, course_root: Path | None = None) -> dict[str, str]:
+    """Create the tool's RSA key pair: private key at the path in ``[lti] private_key_env``,
+    public keyset beside the gradebook (the hub serves it). ``private``, ``jwks``, ``kid``."""
+    from c4c_lms.lms.lti import keys  # lazy: cryptography only for the LMS commands
+
+    return keys.create_keys(load_course(course_root), replace=replace)
+
+
+def lti_register(*, platform: str = "moodle", course_root: Path | None = None) -> dict:
+    """What to paste into Moodle's External tool form or a Canvas developer key."""
+    from c4c_lms.lms.lti import registration
+
+    c = load_course(course_root)
+    return {**registration.registration(c, platform),
+            "endpoints": str(_hub_accounts.state_dir(c) / "lti_endpoints.json")}  # fmt: skip
+
+
+def import_roster_from_lms(*, dry_run: bool = False, course_root: Path | None = None) -> dict:
+    """Merge the LMS course's members (NRPS) into the roster; the lists of what changed."""
+    from c4c_lms.lms.lti import nrps
+
+    return nrps.import_from_lms(load_course(course_root), dry_run=dry_run)
+
+
+def push_grades(*, exercises: list[str] | None = None, dry_run: bool = False,
+                course_root: Path | None = None) -> list[dict]:
+    """Post changed scores to the LMS gradebook (AGS); one row per exercise and participant."""
+    from c4c_lms.lms.lti import ags
+
+    return ags.push_grades(load_course(course_root), exercises=exercises, dry_run=dry_run)

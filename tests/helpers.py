@@ -129,3 +129,16 @@ def voila_server(root=None, log_path=None, **env: str):
             log.close()
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+
+def skip_unless_ready(reason: str | None) -> None:
+    """Skip a test whose machine prerequisites are missing (``reason``); in CI (CI=true), where
+    ``.ci/run`` installs them, fail instead."""
+    import os
+
+    import pytest
+
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " and CI=true: these tests must run in CI")
+        pytest.skip(reason)

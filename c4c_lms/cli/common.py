@@ -54,8 +54,9 @@ def friendly_errors(fn):
         except WriteError as err:
             console.print(M.t(f"write_{err.code}", lang(), path=err.path, detail=err.detail), markup=False)
             sys.exit(2)
-        except C4CError as err:
-            console.print(M.t("error", lang(), message=str(err)), markup=False)
+        except C4CError as err:  # errors that carry a message code translate themselves
+            text = err.message(lang()) if callable(getattr(err, "message", None)) else str(err)
+            console.print(M.t("error", lang(), message=text), markup=False)
             sys.exit(2)
 
     return wrapper

@@ -21,6 +21,7 @@ from rich.table import Table
 from c4c_lms import api
 from c4c_lms.cli import cohort as cli_cohort
 from c4c_lms.cli import hub as hub_cli
+from c4c_lms.cli import lti as lti_cli
 from c4c_lms.cli import refdata as refdata_cli
 from c4c_lms.cli.common import LecturerOrder, M, console, course_root, friendly_errors, lang
 from c4c_lms.core.i18n import LANGUAGES
@@ -92,10 +93,17 @@ def roster() -> None:
 
 
 @roster.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--from-lms", is_flag=True, help="Read the LMS course's members (LTI NRPS) instead of a file.")
+@click.option("--dry-run", is_flag=True, help="With --from-lms: report, change nothing.")
 @friendly_errors
-def roster_import(file: Path) -> None:
-    """Import participants from CSV or XLSX (all rows valid, or nothing changes)."""
+def roster_import(file: Path | None, from_lms: bool, dry_run: bool) -> None:
+    """Import participants from CSV or XLSX (all rows valid, or nothing changes), or from the LMS."""
+    if from_lms:
+        lti_cli.print_lms_import(api.import_roster_from_lms(dry_run=dry_run, course_root=course_root()), dry_run)
+        return
+    if file is None:
+        raise click.UsageError("FILE or --from-lms")
     console.print(M.t("roster_imported", lang(), **api.import_roster(file=file, course_root=course_root())))
 
 
@@ -266,3 +274,5 @@ for _command in cli_cohort.COMMANDS:
     cli.add_command(_command)
 cli.add_command(refdata_cli.refdata)
 cli.add_command(hub_cli.hub)
+cli.add_command(lti_cli.lti)
+cli.add_command(lti_cli.lms)

@@ -174,6 +174,30 @@ class Hub(_Strict):
     )
 
 
+class Lti(_Strict):
+    """The LMS connection (LTI 1.3): what the platform told us when the tool was registered.
+    Secrets are not here: the tool's private key is a file whose path is in ``private_key_env``."""
+
+    enabled: bool = Field(False, description="The hub accepts LTI launches (beside sign-in links).")
+    platform: Literal["moodle", "canvas"] = Field("moodle", description="Which LMS (registration text).")
+    issuer: str = Field("", description="The platform's issuer (iss), e.g. https://moodle.example.ua.")
+    client_id: str = Field("", description="Client id the platform gave the tool.")
+    deployment_ids: list[str] = Field(default_factory=list, description="Deployment ids accepted at launch.")
+    auth_login_url: str = Field("", description="The platform's OIDC authentication request URL.")
+    keyset_url: str = Field("", description="The platform's public keyset (JWKS) URL.")
+    token_url: str = Field("", description="The platform's OAuth2 access token URL (services).")
+    memberships_url: str = Field("", description="NRPS context memberships URL of the course.")
+    lineitems_url: str = Field("", description="AGS line items URL of the course.")
+    private_key_env: str = Field(
+        "C4C_LTI_PRIVATE_KEY", description="Variable holding the path of the tool's private key (PEM)."
+    )
+    staff_ids: dict[str, str] = Field(
+        default_factory=dict, description="Staff account name -> their LMS user id or email."
+    )
+    retries: int = Field(4, ge=0, le=10, description="Retries of a service call answered 429/5xx or unreachable.")
+    backoff_s: float = Field(1.0, ge=0, description="First wait before a retry; doubles each time.")
+
+
 class Exercise(_Strict):
     id: str = Field(description="Exercise id used in grade exports (one column each).")
     module: str = Field(description="Module folder this exercise follows.")
@@ -211,6 +235,7 @@ class CourseConfig(_Strict):
     completion: Completion = Completion()
     staff: Staff = Staff()
     hub: Hub = Hub()
+    lti: Lti = Lti()
     exercises: list[Exercise] = Field(default_factory=list)
 
     @model_validator(mode="after")

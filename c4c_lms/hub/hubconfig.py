@@ -18,6 +18,7 @@ from c4c_lms.core.config import Course
 from c4c_lms.core.files import write_text_atomic
 from c4c_lms.hub.accounts import grader_account, home_base, state_dir
 from c4c_lms.lms.csp import SERVER_ARGUMENT
+from c4c_lms.lms.lti.keys import jwks_path
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_SERVICE = "c4c-admin"
@@ -103,7 +104,19 @@ def settings(course: Course) -> dict:
         "gradebook_env": "C4C_GRADEBOOK_URL",
         "admin_token_env": hub.admin_token_env,
         "link_secret_env": hub.link_secret_env,
+        "lti": lti_settings(course),
     }
+
+
+def lti_settings(course: Course) -> dict:
+    """The ``[lti]`` values the hub's LTI authenticator needs (empty when LTI is off)."""
+    lti = course.config.lti
+    if not lti.enabled:
+        return {}
+    return {"issuer": lti.issuer, "client_id": lti.client_id, "deployment_ids": list(lti.deployment_ids),
+            "authorize_url": lti.auth_login_url, "jwks_endpoint": lti.keyset_url,
+            "staff_ids": dict(lti.staff_ids), "jwks_file": str(jwks_path(course)),
+            "uri_scheme": "https" if course.config.hub.public_url.startswith("https") else "auto"}  # fmt: skip
 
 
 def roles(s: dict) -> list[dict]:
@@ -165,6 +178,14 @@ def apply(c, s: dict, env: dict[str, str]) -> None:
     c.JupyterHub.authenticator_class = "c4c_lms.hub.auth.C4CAuthenticator"
     c.C4CAuthenticator.state_dir = str(state)
     c.C4CAuthenticator.link_secret_env = s["link_secret_env"]
+    if s.get("lti"):  # LTI 1.3 launches beside links and passwords
+        lti = s["lti"]
+        c.JupyterHub.authenticator_class = "c4c_lms.hub.lti.C4CLtiAuthenticator"
+        c.C4CLtiAuthenticator.course_root = s["course_root"]
+        for name in ("issuer", "authorize_url", "jwks_endpoint", "deployment_ids", "staff_ids", "jwks_file",
+                     "uri_scheme"):
+            setattr(c.C4CLtiAuthenticator, name, lti[name])
+        c.C4CLtiAuthenticator.client_id = {lti["client_id"]}
     c.Authenticator.any_allow_config = True  # check_allowed reads accounts.json
     c.JupyterHub.spawner_class = "c4c_lms.hub.spawner.C4CSpawner"
     c.Spawner.cmd = [s["python"], "-m", "jupyterhub.singleuser"]

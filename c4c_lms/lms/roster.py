@@ -154,13 +154,29 @@ def save_roster(course: Course, participants: list[Participant]) -> None:
     write_text_atomic(roster_path(course), json.dumps(payload, ensure_ascii=False, indent=1))
 
 
+def store(course: Course, participants: list[Participant], changed: list[Participant]) -> None:
+    """Write ``changed`` into the gradebook (one transaction), then the whole roster file."""
+    from nbgrader.api import Gradebook
+
+    course.workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
+            for p in changed:
+                gb.update_or_create_student(p.id, first_name=p.first_name_lat, last_name=p.last_name_lat,
+                                            email=p.email or None, lms_user_id=p.lms_user_id or None)
+    except Exception as err:  # a full disk or a read-only folder: say so; the roster file is untouched
+        translated = gradebook_write_error(err, course)
+        if translated is None:
+            raise
+        raise translated from err
+    save_roster(course, participants)
+
+
 def import_roster(course: Course, path: Path) -> dict[str, object]:
     """Add or update participants from ``path``; all rows valid or nothing changes.
 
     Returns counts: ``added``, ``updated``, ``total`` and the ``encoding`` detected.
     """
-    from nbgrader.api import Gradebook
-
     incoming, encoding = parse_roster(Path(path))
     current = {p.id: p for p in load_roster(course)}
     added = sum(1 for p in incoming if p.id not in current)
@@ -175,24 +191,7 @@ def import_roster(course: Course, path: Path) -> dict[str, object]:
         )
     merged = dict(current)
     merged.update({p.id: p for p in incoming})
-    # Gradebook first inside one transaction; the roster file only after it succeeded.
-    course.workdir.mkdir(parents=True, exist_ok=True)
-    try:
-        with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
-            for p in incoming:
-                gb.update_or_create_student(
-                    p.id,
-                    first_name=p.first_name_lat,
-                    last_name=p.last_name_lat,
-                    email=p.email or None,
-                    lms_user_id=p.lms_user_id or None,
-                )
-    except Exception as err:  # a full disk or a read-only folder: say so; the roster file is untouched
-        translated = gradebook_write_error(err, course)
-        if translated is None:
-            raise
-        raise translated from err
-    save_roster(course, list(merged.values()))
+    store(course, list(merged.values()), incoming)
     return {"added": added, "updated": updated, "total": len(merged), "encoding": encoding}
 
 

@@ -7,7 +7,9 @@ stops by itself. As root on a Debian machine with postgresql and the proxy (`mak
    plain JupyterLab (only the jupyterlab server extension, no course copy) concurrently; their
    spawn times are measured, then those servers are stopped.
 3. N participants sign in through their real sign-in links (link page, button, hub cookie,
-   token), spawn their servers concurrently (timed), run every code cell of module 1's notebook
+   token) or, with ``--signin lti``, through LTI 1.3 launches from the test platform
+   (tests/lti_platform.py: login initiation, signed id_token, the hub's validation), spawn
+   their servers concurrently (timed), run every code cell of module 1's notebook
    in a kernel of their server, then fetch exercise 1, fill the solution cells, save and submit
    it through nbgrader's assignment list.
 4. Idle RSS per participant: the sum of resident memory of all of that account's processes
@@ -119,10 +121,25 @@ def sign_in(hub, name: str) -> Browser:
     return browser
 
 
+def sign_in_lti(hub, platform, name: str, lms_id: str) -> Browser:
+    """A launch from the test LMS: the browser the launch signed in, with an API token."""
+    from lti_platform import LEARNER
+
+    browser = Browser(hub.url, name)
+    done, _ = platform.launch(browser.session, hub.url, {"user_id": lms_id, "email": f"{name}@example.org",
+                                                         "roles": [LEARNER]})  # fmt: skip
+    if done.status_code != 302:
+        raise RuntimeError(f"LTI launch of {name}: {done.status_code}")
+    browser.get_token()
+    return browser
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--limit-s", type=int, default=1800, help="The rehearsal stops itself after this.")
+    parser.add_argument("--signin", choices=["links", "lti"], default="links",
+                        help="Sign-in links, or LTI 1.3 launches from the test platform (tests/lti_platform.py).")
     args = parser.parse_args()
     if os.geteuid() != 0:
         print("hub-rehearsal: run as root (it creates OS accounts)", file=sys.stderr)
@@ -136,9 +153,30 @@ def main() -> int:
     for key in ("C4C_HUB_SECRET", "C4C_HUB_ADMIN_TOKEN", "C4C_HUB_DB_PASSWORD"):
         os.environ[key] = os.urandom(24).hex()
     root = make_course(top, people + stock)
+    platform = None
+    if args.signin == "lti":
+        from lti_platform import Platform, tool_jwks_from
+
+        port = load_course(root).config.hub.port
+        platform = Platform(tool_jwks=tool_jwks_from(f"http://127.0.0.1:{port}/hub/lti13/jwks"),
+                            avoid=range(port, port + 5)).__enter__()  # not on the hub's service ports
+        with open(root / "course" / "course.toml", "a", encoding="utf-8") as fh:
+            fh.write(platform.lti_toml())
+        os.environ["C4C_LTI_PRIVATE_KEY"] = str(top / "secret" / "tool.pem")
     env0 = dict(os.environ)
     c4c(root, env0, "roster", "import", str(root / "roster.csv"))
+    if platform is not None:
+        c4c(root, env0, "lti", "keys")
+    lms_id = {u: str(1000 + i) for i, u in enumerate(people + stock)}  # make_course's lms_user_id column
     course = load_course(root)
+
+    signin_s: list[float] = []
+
+    def sign_in_any(hub, name: str) -> Browser:
+        t = time.perf_counter()
+        browser = sign_in(hub, name) if platform is None else sign_in_lti(hub, platform, name, lms_id[name])
+        signin_s.append(time.perf_counter() - t)  # the whole sign-in, up to the API token
+        return browser
     stock_config = top / "stock-jupyter"
     stock_config.mkdir()
     (stock_config / "jupyter_server_config.json").write_text(
@@ -165,12 +203,12 @@ def main() -> int:
 
         with ThreadPoolExecutor(max_workers=n) as pool:
             # -- baseline: stock jupyterhub-singleuser, plain JupyterLab ----------------------
-            stock_browsers = [b for b in pool.map(lambda u: guarded(u, lambda x: sign_in(hub, x)), stock) if b]
+            stock_browsers = [b for b in pool.map(lambda u: guarded(u, lambda x: sign_in_any(hub, x)), stock) if b]
             stock_spawn = [s for s in pool.map(lambda b: guarded(b.name, lambda _: b.spawn(300)), stock_browsers) if s]
             stock_rss = statistics.median(rss_mib(accounts_uid(u)) for u in stock) if stock_spawn else float("nan")
             list(pool.map(lambda u: run.hub_api(course, "DELETE", f"/users/{u}/server"), stock))
             # -- the course: our server ------------------------------------------------------
-            browsers = [b for b in pool.map(lambda u: guarded(u, lambda x: sign_in(hub, x)), people) if b]
+            browsers = [b for b in pool.map(lambda u: guarded(u, lambda x: sign_in_any(hub, x)), people) if b]
             spawn = [s for s in pool.map(lambda b: guarded(b.name, lambda _: b.spawn(300)), browsers) if s]
             notebook = nbformat.read(str(root / MODULE / "m01_partnerships.ipynb"), as_version=4)
             cells = [c.source for c in notebook.cells if c.cell_type == "code"]
@@ -217,6 +255,7 @@ def main() -> int:
         print(f"hub-rehearsal baseline: stock jupyterhub-singleuser + plain JupyterLab, {len(stock_spawn)} users, "
               f"spawn p50 {pct(stock_spawn, 50):.1f} s p95 {pct(stock_spawn, 95):.1f} s, "
               f"idle RSS per user {stock_rss:.0f} MiB; ours/stock spawn p95 = {ratio:.2f}")
+        print(f"sign-in: {args.signin}, {len(signin_s)} sign-ins, p50 {pct(signin_s, 50):.2f} s p95 {pct(signin_s, 95):.2f} s")
         print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
         for failure in failures:
             print(f"failure: {failure}")
@@ -228,6 +267,8 @@ def main() -> int:
         signal.alarm(0)
         if hub is not None:
             hub.stop()
+        if platform is not None:
+            platform.__exit__()
         accounts.remove_accounts(course, [a.name for a in accounts.planned(course, "en", people + stock)])
         shutil.rmtree(top, ignore_errors=True)
 
