@@ -28,13 +28,12 @@ from c4c_lms.core.files import write_text_atomic
 from c4c_lms.lms.grading.outcomes import (
     EXECUTION_REASONS, Reason, Status, SubmissionResult, classify_log, infrastructure_failure, last_line,
 )  # fmt: skip
-from c4c_lms.lms.grading.sandbox import STATUS_FILE, SandboxExecute, remove_stale_boxes
+from c4c_lms.lms.grading.execute import STATUS_FILE, SandboxExecute
+from c4c_lms.lms.grading.sandbox import remove_stale_boxes
 from c4c_lms.lms.workspace import nbgrader_api, prepare, step_path
 
-#: Markers shared with the exercise builder (tools/exercises/exbuild.py imports them).
+#: Markers shared with the exercise builder (tools/exercises/exbuild.py).
 CANARY_TAG = "c4c-canary"
-CANARY_GRADE_ID = "c4c_canary"
-CANARY_OK = "C4C-CANARY-OK"
 CANARY_BAD = "C4C-TAMPER-DETECTED"
 TAMPER_COMMENT = "C4C: test machinery tampered with; automatic points withheld, please review."
 
@@ -74,52 +73,50 @@ def explain_failure(text: str) -> tuple[Reason, str]:
     return known if known else (Reason.UNKNOWN, last_line(text) or "unknown error")
 
 
-def _canary_ids(nb) -> list[str]:
-    return [c.metadata.get("nbgrader", {}).get("grade_id", f"cell-{i}") for i, c in enumerate(nb.cells)
-            if CANARY_TAG in c.get("metadata", {}).get("tags", [])]  # fmt: skip
+def canary_alert(notebook_path: Path) -> str:
+    """What the exercise's integrity cell reported in P, if it saw tampering ("" otherwise).
 
-
-def canary_intact(notebook_path: Path, released_path: Path | None = None) -> tuple[bool, str]:
-    """Did every canary cell of the exercise run and print its all-clear line?
-
-    The canary cells are taken from the released notebook (by grade id), not from the
-    submission: a participant could untag or delete them. Exercises without a canary pass.
+    Only a signal for the lecturer: it ran in the participant's kernel, so it can be silenced,
+    and scores no longer depend on it (the tests run in their own kernel).
     """
     import nbformat
 
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    if released_path is not None and released_path.is_file():
-        wanted = _canary_ids(nbformat.read(str(released_path), as_version=4))
-    else:
-        wanted = _canary_ids(nb)
-    by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
-    for grade_id in wanted:
-        cell = by_id.get(grade_id)
-        if cell is None:
-            return False, "canary cell removed"
-        text = "".join(
-            o.get("text", "") if o.get("output_type") == "stream" else "" for o in cell.get("outputs", [])
-        )
-        if CANARY_BAD in text:
-            return False, text.strip().splitlines()[-1][:200]
-        if CANARY_OK not in text:
-            return False, "canary cell did not confirm the test machinery"
-    return True, ""
+    try:
+        nb = nbformat.read(str(notebook_path), as_version=4)
+    except Exception:
+        return ""
+    for cell in nb.cells:
+        if CANARY_TAG in cell.get("metadata", {}).get("tags", []):
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            if CANARY_BAD in text:
+                return text.strip().splitlines()[-1][:200]
+    return ""
 
 
-def _withhold_points(course: Course, student: str, assignment: str, why: str) -> None:
-    """Zero the automatic points of a tampered submission and mark it for manual review."""
-    from nbgrader.api import Gradebook
+def _grade_ids(nb) -> list[str]:
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if "grade_id" in c.get("metadata", {}).get("nbgrader", {})]  # fmt: skip
 
-    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
-        submission = gb.find_submission(assignment, student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.manual_score = 0.0
-                grade.needs_manual_grade = True
-            for comment in notebook.comments[:1]:
-                comment.manual_comment = f"{TAMPER_COMMENT} ({why})"
-        gb.db.commit()
+
+def changed_cells(released: Path, submitted: Path) -> list[str]:
+    """Tamper signals for the lecturer: nbgrader cells deleted, duplicated or reordered.
+
+    The scores do not depend on them (the tests run in their own kernel, on the released test
+    code); they say that someone edited the notebook's structure by hand.
+    """
+    import nbformat
+
+    try:
+        want = _grade_ids(nbformat.read(str(released), as_version=4))
+        have = _grade_ids(nbformat.read(str(submitted), as_version=4))
+    except Exception:  # unreadable files are reported by grading itself
+        return []
+    signs = [f"deleted {g}" for g in want if g not in have]
+    signs += [f"duplicated {g}" for g in sorted({g for g in have if have.count(g) > 1})]
+    order = [g for g in have if g in want]
+    if not signs and order != [g for g in want if g in order]:
+        signs.append("reordered")
+    return signs
 
 
 def _clear_withholding(course: Course, student: str, assignment: str) -> None:
@@ -149,19 +146,35 @@ def _score(course: Course, student: str, assignment: str) -> tuple[float, float,
         return float(s.score), float(s.max_score), bool(s.needs_manual_grade)
 
 
-def sandbox_config(course: Course) -> Config:
-    """nbgrader's autograde with execution moved into the sandbox (see ``sandbox.py``).
+def autograde_steps() -> list[type]:
+    """nbgrader's autograde preprocessors, with ``Execute`` swapped for :class:`SandboxExecute`.
 
-    nbgrader's own preprocessor list is kept as it is; only its ``Execute`` step is swapped for
-    :class:`SandboxExecute`, so a future nbgrader step is picked up, not silently dropped.
+    nbgrader's own list is kept as it is, so a future nbgrader step is picked up, not silently
+    dropped. Steps of our own go in ``AFTER_EXECUTE`` (run right after execution, before
+    nbgrader scores and saves): that is the one place to extend.
     """
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
+    steps = []
+    for step in Autograde.class_traits()["autograde_preprocessors"].default():
+        steps += [SandboxExecute, *AFTER_EXECUTE] if step is Execute else [step]
+    return steps
+
+
+#: Preprocessors run on the autograded notebook right after execution (e.g. a sanitiser).
+AFTER_EXECUTE: list[type] = []
+
+
+def sandbox_config(course: Course) -> Config:
+    """nbgrader's autograde with execution split between P and T (see ``execute.py``)."""
     grading = course.config.grading
     c = Config()
-    default = Autograde.class_traits()["autograde_preprocessors"].default()
-    c.Autograde.autograde_preprocessors = [SandboxExecute if step is Execute else step for step in default]
+    c.Autograde.autograde_preprocessors = autograde_steps()
+    c.SandboxExecute.source_root = str(course.path("exercises"))
+    c.SandboxExecute.work_mb = grading.work_mb
+    c.SandboxExecute.tmp_mb = grading.tmp_mb
+    c.SandboxExecute.max_files = grading.max_files
     c.SandboxExecute.cell_timeout = grading.cell_timeout_s
     c.SandboxExecute.submission_timeout = grading.submission_timeout_s
     c.SandboxExecute.memory_mb = grading.memory_mb
@@ -252,20 +265,27 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
         failed.log = _save_log(course, student, assignment, text)
         return failed
     execution = _execution_status(autograded.parent)
-    released = step_path(course, "release", assignment=assignment, notebook=assignment)
-    intact, why = canary_intact(autograded, released)
+    _clear_withholding(course, student, assignment)  # flags of the canary era (older versions)
+    if execution.get("checker", "ok") != "ok":
+        # The tests could not run (not a failing test): the machine's fault, graded again next run.
+        broken = result(Status.INFRASTRUCTURE, Reason.CHECKER, execution.get("checker_reason", ""))
+        broken.log = _save_log(course, student, assignment, json.dumps(execution, indent=1) + "\n\n" + text)
+        return broken
     if execution.get("status", "ok") != "ok":
-        # Partial credit: cells that completed keep their points, the rest scored 0. The
-        # canary never ran, so the lecturer should look before trusting those points.
-        _clear_withholding(course, student, assignment)
+        # Honest partial credit: the answers P produced before it stopped were tested in T and
+        # keep their points; the tests after that point scored 0. The lecturer sees why.
         reason = EXECUTION_REASONS.get(execution.get("status", ""), Reason.UNKNOWN)
         failed = result(Status.FAILED, reason, execution.get("reason", ""), scored=True)
         failed.log = _save_log(course, student, assignment, json.dumps(execution, indent=1) + "\n\n" + text)
         return failed
-    if not intact:
-        _withhold_points(course, student, assignment, why)
-        return result(Status.FLAGGED, Reason.TAMPERING, why, scored=True)
-    _clear_withholding(course, student, assignment)
+    released = step_path(course, "release", assignment=assignment, notebook=assignment)
+    submitted_nb = step_path(course, "submitted", student=student, assignment=assignment, notebook=assignment)
+    alert = canary_alert(autograded)
+    if alert:
+        return result(Status.FLAGGED, Reason.TAMPERING, alert, scored=True)
+    changed = changed_cells(released, submitted_nb)
+    if changed:
+        return result(Status.FLAGGED, Reason.CELLS_CHANGED, ", ".join(changed), scored=True)
     edited = edited_test_cells(course, student, assignment)
     if edited:
         return result(Status.FLAGGED, Reason.TESTS_EDITED, ", ".join(edited), scored=True)
