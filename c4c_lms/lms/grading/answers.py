@@ -30,7 +30,8 @@ tag            fields
                name holds a :class:`NotAnAnswer`, which fails every test that looks at it
 =============  ===========================================================================
 
-Column dtypes kept: bool, (u)int, float, object, string, category and datetime64; any other
+Column dtypes kept: bool, (u)int, float, their nullable forms (``Int64``, ``boolean``, ...; ``<NA>``
+as null), object, string, category and datetime64; any other
 column makes the whole table ``refused``.
 """
 
@@ -41,11 +42,14 @@ import json
 MARK = "C4C-ANSWERS "
 MAX_CAPTURE = 8_000_000  # characters of one answer cell's line
 MAX_ITEMS = 2_000_000  # values in one answer (cells of a table, items of a list)
+MASKED = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "boolean"}
 
 ENCODER = r'''
 def _c4c_encode_names(names, ns):
     import json, math, sys
     budget = [2_000_000]
+    MASKED = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32",
+              "Float64", "boolean"}
     np = sys.modules.get("numpy")
     pd = sys.modules.get("pandas")
 
@@ -90,6 +94,8 @@ def _c4c_encode_names(names, ns):
         if name == "string":
             spend(len(values))
             return [None if x is pd.NA else str(x) for x in values]
+        if name in MASKED:  # nullable numbers and booleans: <NA> travels as null
+            return scalar_list([None if x is pd.NA else x for x in values.tolist()])
         return scalar_list(values.tolist())
 
     def enc(v):
@@ -266,7 +272,7 @@ def _column(dtype: str, values):
                                          ordered=bool(values["ordered"]))  # fmt: skip
     if dtype.startswith("datetime64"):
         return pd.Series(pd.to_datetime(values)).astype(dtype).array
-    if dtype in ("string", "object", "str"):
+    if dtype in ("string", "object", "str") or dtype in MASKED:
         return pd.array([decode(x) for x in values], dtype=dtype)
     if np.dtype(dtype).kind not in "biuf":
         raise ValueError(dtype)

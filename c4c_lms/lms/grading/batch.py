@@ -4,8 +4,9 @@ Each submission is graded through ``NbGraderAPI.autograde`` with execution moved
 sandbox of ``sandbox.py`` (``sandbox_config``); its outcome is appended to
 ``<workdir>/grading_state.json`` right away, so a crash mid-batch loses nothing and a re-run
 skips what was already graded from the same submitted file (idempotent).
-After nbgrader's scoring we check the exercise's canary cell: a submission that tampered with
-the test machinery is flagged for the lecturer and its automatic points are withheld.
+The tests run apart from the participant's code (``execute.py``), so scores need no in-kernel
+check; tamper signals (the integrity cell's verdict, locked cells edited, nbgrader cells
+deleted, duplicated or reordered) flag the submission for the lecturer, its points standing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from c4c_lms.lms.workspace import nbgrader_api, prepare, step_path
 
 #: Markers shared with the exercise builder (tools/exercises/exbuild.py).
 CANARY_TAG = "c4c-canary"
+CANARY_OK = "C4C-CANARY-OK"
 CANARY_BAD = "C4C-TAMPER-DETECTED"
 TAMPER_COMMENT = "C4C: test machinery tampered with; automatic points withheld, please review."
 
@@ -73,23 +75,29 @@ def explain_failure(text: str) -> tuple[Reason, str]:
     return known if known else (Reason.UNKNOWN, last_line(text) or "unknown error")
 
 
-def canary_alert(notebook_path: Path) -> str:
+def canary_alert(notebook_path: Path, released_path: Path) -> str:
     """What the exercise's integrity cell reported in P, if it saw tampering ("" otherwise).
 
     Only a signal for the lecturer: it ran in the participant's kernel, so it can be silenced,
-    and scores no longer depend on it (the tests run in their own kernel).
+    and scores no longer depend on it (the tests run in their own kernel). The cell is found by
+    its grade id in the released notebook, so an untagged copy still counts.
     """
     import nbformat
 
     try:
         nb = nbformat.read(str(notebook_path), as_version=4)
+        released = nbformat.read(str(released_path), as_version=4)
     except Exception:
         return ""
+    wanted = {c.metadata.get("nbgrader", {}).get("grade_id") for c in released.cells
+              if CANARY_TAG in c.get("metadata", {}).get("tags", [])} - {None}  # fmt: skip
     for cell in nb.cells:
-        if CANARY_TAG in cell.get("metadata", {}).get("tags", []):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in wanted:
             text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
             if CANARY_BAD in text:
                 return text.strip().splitlines()[-1][:200]
+            if CANARY_OK not in text:
+                return "the integrity cell did not confirm the kernel"
     return ""
 
 
@@ -280,7 +288,7 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
         return failed
     released = step_path(course, "release", assignment=assignment, notebook=assignment)
     submitted_nb = step_path(course, "submitted", student=student, assignment=assignment, notebook=assignment)
-    alert = canary_alert(autograded)
+    alert = canary_alert(autograded, released)
     if alert:
         return result(Status.FLAGGED, Reason.TAMPERING, alert, scored=True)
     changed = changed_cells(released, submitted_nb)
