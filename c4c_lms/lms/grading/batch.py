@@ -226,6 +226,7 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
     pause, attempts = 0.5, 0
     while True:
         attempts += 1
+        started = time.process_time()
         try:
             result = _grade_once(course, student, assignment)
         except Exception as err:  # our own gradebook calls: sqlite/SQLAlchemy errors
@@ -233,6 +234,10 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
             result = SubmissionResult(student, assignment, Status.INFRASTRUCTURE,
                                       reason=infrastructure_failure(text) or Reason.UNKNOWN, detail=text[:300])  # fmt: skip
             result.log = _save_log(course, student, assignment, traceback.format_exc())
+        if os.environ.get("C4C_GRADING_PROFILE"):  # the trusted side's own CPU (benchmark)
+            with open(course.workdir / "grading_profile.jsonl", "a", encoding="utf-8") as f:
+                f.write(json.dumps({"student": student, "assignment": assignment,
+                                    "trusted_cpu": time.process_time() - started}) + "\n")
         known = result.reason in (Reason.GRADEBOOK, Reason.SANDBOX)  # worth waiting for; others once more
         if (result.status != Status.INFRASTRUCTURE or time.monotonic() + pause > deadline
                 or (not known and attempts >= 2)):  # fmt: skip

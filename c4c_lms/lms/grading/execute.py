@@ -18,6 +18,7 @@ the point where it stopped get an error output and score 0 (``STATUS_FILE`` reco
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from traitlets import Integer, List, Unicode
 
 from c4c_lms.lms.grading.answers import parse_capture
 from c4c_lms.lms.grading.declared import Declared, declarations, is_test
-from c4c_lms.lms.grading.sandbox import Caps, Checked, Execution, isolation_mode, warm_server
+from c4c_lms.lms.grading.sandbox import Caps, Checked, Execution, isolation_mode, tree_cpu, warm_server
 
 STATUS_FILE = ".c4c_execution.json"
 
@@ -147,16 +148,20 @@ class SandboxExecute(NbGraderPreprocessor):
         plan = split(nb, declarations(source if source is not None else nb))
         caps = Caps(self.work_mb, self.tmp_mb, self.max_files)
         execution, checked = Execution(), Checked()
+        profile = {"p_cpu": 0.0, "t_cpu": 0.0} if os.environ.get("C4C_GRADING_PROFILE") else None
         for _attempt in range(2):  # once more only if not a single cell ran (kernel never started)
             try:
                 server = warm_server(self.mode or None, tuple(self.preload), caps)
             except RuntimeError as err:
                 execution = Execution(status="sandbox", reason=str(err))
                 continue
+            before = tree_cpu(server.process.pid) if profile is not None else 0.0
             execution = server.run(
                 plan.p_nb, folder, cell_timeout=self.cell_timeout, submission_timeout=self.submission_timeout,
                 memory_mb=self.memory_mb, max_processes=self.max_processes, max_file_mb=50, capture=plan.capture,
             )  # fmt: skip
+            if profile is not None:
+                profile["p_cpu"] += tree_cpu(server.process.pid) - before
             if execution.outputs or execution.status not in ("error", "sandbox"):
                 break
         steps, skipped = program(nb, plan, execution)
@@ -169,8 +174,11 @@ class SandboxExecute(NbGraderPreprocessor):
                 except RuntimeError as err:
                     checked = Checked(reason=str(err))
                     break
+                before = tree_cpu(server.process.pid) if profile is not None else 0.0
                 checked = server.check(steps, exercise or folder, cell_timeout=self.cell_timeout,
                                        memory_mb=self.memory_mb)  # fmt: skip
+                if profile is not None and server.alive():
+                    profile["t_cpu"] += tree_cpu(server.process.pid) - before
                 if checked.status == "ok":
                     break
         merge(nb, plan, execution, checked, skipped)
@@ -178,6 +186,6 @@ class SandboxExecute(NbGraderPreprocessor):
         (folder / STATUS_FILE).write_text(json.dumps({
             "status": execution.status, "reason": execution.reason, "executed_cells": executed,
             "mode": self.mode or isolation_mode(), "checker": checked.status, "checker_reason": checked.reason,
-            "untested": sorted(skipped),
+            "untested": sorted(skipped), **(profile or {}),
         }))  # fmt: skip
         return nb, resources
