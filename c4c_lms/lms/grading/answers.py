@@ -69,7 +69,7 @@ def _c4c_encode_names(names, ns):
         if type(ix) is pd.RangeIndex:
             return {"__c4c__": "RangeIndex", "start": int(ix.start), "stop": int(ix.stop),
                     "step": int(ix.step), "name": enc(ix.name)}
-        if type(ix) is not pd.Index:
+        if type(ix) not in (pd.Index, pd.CategoricalIndex, pd.DatetimeIndex):
             raise Refused(type(ix).__name__)
         return {"__c4c__": "Index", "dtype": column_dtype(ix.dtype), "name": enc(ix.name),
                 "v": column(ix)}
@@ -126,7 +126,7 @@ def _c4c_encode_names(names, ns):
             return {"__c4c__": "DataFrame", "columns": index(v.columns), "index": index(v.index),
                     "dtypes": [column_dtype(d) for d in v.dtypes],
                     "v": [column(v.iloc[:, i]) for i in range(v.shape[1])]}
-        if pd is not None and t in (pd.Index, pd.RangeIndex):
+        if pd is not None and t in (pd.Index, pd.RangeIndex, pd.CategoricalIndex, pd.DatetimeIndex):
             return index(v)
         raise Refused(t.__name__)
 
