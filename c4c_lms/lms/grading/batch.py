@@ -127,31 +127,30 @@ def changed_cells(released: Path, submitted: Path) -> list[str]:
     return signs
 
 
-def _clear_withholding(course: Course, student: str, assignment: str) -> None:
-    """Undo an earlier tamper flag once a new submission (or re-grade) comes back clean."""
+def _settle(course: Course, student: str, assignment: str) -> tuple[float, float, bool]:
+    """(score, max score, needs manual grading), in one gradebook session.
+
+    The same session undoes a flag of the canary era (older versions withheld points of
+    submissions their in-kernel check distrusted; the tests now run in their own kernel).
+    """
     from nbgrader.api import Gradebook
 
     with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
         submission = gb.find_submission(assignment, student)
+        changed = False
         for notebook in submission.notebooks:
-            flagged = any((c.manual_comment or "").startswith(TAMPER_COMMENT) for c in notebook.comments)
-            if not flagged:
+            if not any((c.manual_comment or "").startswith(TAMPER_COMMENT) for c in notebook.comments):
                 continue
+            changed = True
             for grade in notebook.grades:
                 grade.manual_score = None
                 grade.needs_manual_grade = grade.auto_score is None
             for comment in notebook.comments:
                 if (comment.manual_comment or "").startswith(TAMPER_COMMENT):
                     comment.manual_comment = None
-        gb.db.commit()
-
-
-def _score(course: Course, student: str, assignment: str) -> tuple[float, float, bool]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
-        s = gb.find_submission(assignment, student)
-        return float(s.score), float(s.max_score), bool(s.needs_manual_grade)
+        if changed:
+            gb.db.commit()
+        return float(submission.score), float(submission.max_score), bool(submission.needs_manual_grade)
 
 
 def autograde_steps() -> list[type]:
@@ -260,8 +259,15 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
     stamp = read_timestamp(step_path(course, "submitted", student=student, assignment=assignment))
     submitted = stamp.isoformat() if stamp else ""
 
+    settled: list[tuple[float, float, bool]] = []
+
+    def totals() -> tuple[float, float, bool]:
+        if not settled:
+            settled.append(_settle(course, student, assignment))
+        return settled[0]
+
     def result(status: Status, reason: Reason = Reason.NONE, detail: str = "", scored: bool = False):
-        score, max_score = _score(course, student, assignment)[:2] if scored else (0.0, 0.0)
+        score, max_score = totals()[:2] if scored else (0.0, 0.0)
         return SubmissionResult(student, assignment, status, score, max_score, reason, detail, submitted)
 
     api = nbgrader_api(course, sandbox_config(course))
@@ -278,7 +284,6 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
         failed.log = _save_log(course, student, assignment, text)
         return failed
     execution = _execution_status(autograded.parent)
-    _clear_withholding(course, student, assignment)  # flags of the canary era (older versions)
     if execution.get("checker", "ok") != "ok":
         # The tests could not run (not a failing test): the machine's fault, graded again next run.
         broken = result(Status.INFRASTRUCTURE, Reason.CHECKER, execution.get("checker_reason", ""))
@@ -302,7 +307,7 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
     edited = edited_test_cells(course, student, assignment)
     if edited:
         return result(Status.FLAGGED, Reason.TESTS_EDITED, ", ".join(edited), scored=True)
-    manual = _score(course, student, assignment)[2]
+    manual = totals()[2]
     return result(Status.NEEDS_MANUAL if manual else Status.GRADED, scored=True)
 
 
