@@ -10,10 +10,20 @@ a *job runner* (nbclient, trusted), which forks the participant's *kernel* from 
 image before any thread or event loop exists. The kernel then drops to an unprivileged user
 with resource limits, in a new PID and IPC namespace where the platform allows, so it can
 neither trace the runner nor write to the result channel, and everything it starts dies with
-it. Between jobs the server empties /tmp (bubblewrap mode only: there /tmp is the sandbox's own).
+it. Between jobs the trusted side empties the working folder and /tmp (its own capped mounts).
+
+Tests never come here: the notebook a job names has its test cells removed, and after each
+answer cell named in the job's ``capture`` the runner has the kernel print the declared answers
+as data (``answers.py``). Right after warming up, the server forks the checker factory
+(``checker.py``), which alone holds the test channel's pipes, before any job exists.
+
+Outputs are capped while they arrive (``CappedClient``): a stream message is cut on arrival,
+outputs past ``MAX_JOB_OUTPUT`` are dropped, one kernel message over ``MAX_MESSAGE`` closes the
+channel, and the job runner's own address space is limited.
 
 Protocol. Jobs arrive as one JSON object per line on stdin. Results go out on stdout, one JSON
-object per line: ``{"cell": i, "outputs": [...]}`` after each executed cell, then
+object per line: ``{"cell": i, "outputs": [...]}`` after each executed cell (with ``"answers":
+text`` after an answer cell, ``"broken": true`` for a cell cut off by its time limit), then
 ``{"status": "ok"|"timeout"|"unresponsive"|"kernel_died"|"error", "reason": "..."}`` once the
 job's processes are gone. The server writes ``{"ready": true}`` when it has warmed up.
 """

@@ -1,10 +1,9 @@
-"""Executing participants' notebooks in a sandbox, for nbgrader's autograde (trusted side).
+"""The grading sandbox, from the trusted side: start it, feed it jobs, read results back.
 
-``SandboxExecute`` replaces nbgrader's ``Execute`` preprocessor. It copies only this
-submission's notebook and the exercise's data files into the sandbox's participant folder,
-hands them to the sandbox and reads back plain JSON lines (size-capped, never unpickled).
-nbgrader's own preprocessors then score the cells and write the gradebook, so formgrader,
-feedback and exports work unchanged.
+``WarmSandbox.run`` hands one submission's notebook (its test cells already removed, see
+``execute.py``) and its data files to the participant's kernel P and reads back plain JSON lines
+(size-capped, never unpickled); ``WarmSandbox.check`` sends the test program to a checker T
+over the test channel and reads T's outputs back the same way.
 
 Each grading process keeps one warm sandbox (``WarmSandbox``): ``runner.py`` imports
 Jupyter and the exercises' libraries once, then forks a fresh kernel for every submission.
@@ -15,8 +14,9 @@ Isolation, by platform (see README "Grading safely and fast"):
   only /usr, the Python installation and the participant folder are visible (the gradebook,
   ``exercises/`` with solutions and other participants' work are not); each kernel runs as an
   unprivileged per-worker user id with rlimits (address space, processes, file size, no core
-  dumps) and no new privileges, in a PID and IPC namespace of its own; between submissions the
-  folder and /tmp are emptied and every process of the kernel's user is killed.
+  dumps) and no new privileges, in a PID and IPC namespace of its own; the working folder and
+  /tmp are size- and file-capped tmpfs mounts (``scratch.py``); between submissions they are
+  emptied and every process of the kernel's and the checker's users is killed.
 * Elsewhere (no bwrap, or not root): the same rlimits, a fresh participant folder and a killed
   process group, but files the lecturer's account can read stay readable. ``c4c grade`` says
   which mode it used.
