@@ -324,13 +324,14 @@ class WarmSandbox:
         deadline = time.monotonic() + timeout
         total = 0
         fd = self.process.stdout.fileno() if fd is None else fd
+        main = self.buffer  # _read_lines works on self.buffer: swap the checker's in and back
         self.buffer = getattr(self, buffer_name)
         try:
             return self._read_lines(is_last, deadline, result, fd, total, selectors, time)
         finally:
             setattr(self, buffer_name, self.buffer)
             if buffer_name != "buffer":
-                self.buffer = b""
+                self.buffer = main
 
     def _read_lines(self, is_last, deadline, result, fd, total, selectors, time) -> dict | None:
         with selectors.DefaultSelector() as selector:
