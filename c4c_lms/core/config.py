@@ -55,6 +55,10 @@ class Grading(_Strict):
     max_notebook_mb: float = Field(5, gt=0, description="Larger submitted notebooks are refused.")
     memory_mb: int = Field(2048, ge=256, description="Memory (address space) one kernel may use, MiB.")
     max_processes: int = Field(64, ge=8, description="Processes one participant's kernel may run.")
+    work_mb: int = Field(200, ge=16, description="Size of a participant's working folder while grading, MiB "
+                         "(a capped tmpfs with bubblewrap; writing more fails inside the sandbox).")
+    tmp_mb: int = Field(200, ge=16, description="Size of the grading sandbox's /tmp, MiB (a capped tmpfs with bubblewrap).")
+    max_files: int = Field(20_000, ge=100, description="Files and folders the working folder and /tmp may each hold.")
     preload_modules: list[str] = Field(
         default_factory=lambda: ["numpy", "pandas"],
         description="Modules the grading sandbox imports once and shares with every kernel it forks.",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from c4c_lms.core.config import Course, load_course
 from c4c_lms.core.exceptions import ConfigError
+from c4c_lms.lms.grading.declared import problems as declared_problems
 
 
 def _line(path: Path, pattern: str) -> int:
@@ -80,6 +81,8 @@ def check_course(course: Course) -> tuple[list[str], int]:
             if found:
                 problems += [f"{toml}:{line}: exercise {exercise.id} ({lang}): {p}" for p in found]
                 continue
+            problems += [f"{toml}:{line}: exercise {exercise.id} ({lang}): {nb_path}: {p}"
+                         for p in declared_problems(raw)]
             points = graded_points(raw)
             if abs(points - exercise.points) > 1e-9:
                 problems.append(f"{toml}:{line}: exercise {exercise.id} ({lang}) declares "

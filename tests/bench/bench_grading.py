@@ -61,6 +61,24 @@ def scores(db: Path, exercise: str, course_id: str) -> dict[str, float]:
         return {s.student.id: float(s.score) for s in gb.assignment_submissions(exercise)}
 
 
+def print_cpu_split(workdir: Path, exercise: str, n: int) -> None:
+    """CPU seconds per submission: trusted side (nbgrader + gradebook), P (participant), T (tests)."""
+    import json
+
+    trusted = [json.loads(line)["trusted_cpu"] for line in
+               (workdir / "grading_profile.jsonl").read_text().splitlines() if line.strip()]  # fmt: skip
+    p_cpu = t_cpu = 0.0
+    for status in (workdir / "autograded").glob(f"*/{exercise}/.c4c_execution.json"):
+        record = json.loads(status.read_text())
+        p_cpu += record.get("p_cpu", 0.0)
+        t_cpu += record.get("t_cpu", 0.0)
+    trusted_cpu = sum(trusted)
+    total = trusted_cpu + p_cpu + t_cpu
+    print(f"CPU per submission: trusted side {trusted_cpu / n:.3f} s (nbgrader passes, gradebook), "
+          f"P {p_cpu / n:.3f} s (participant kernel), T {t_cpu / n:.3f} s (tests); "
+          f"total {total / n:.3f} s; load average {os.getloadavg()[0]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
@@ -105,6 +123,7 @@ def main() -> None:
         print(f"nbgrader autograde (serial): {baseline:.1f} s, {baseline / args.n:.2f} s per submission")
 
     write_submissions(course.workdir / "submitted", args.exercise, subs)
+    os.environ["C4C_GRADING_PROFILE"] = "1"
     start = time.perf_counter()
     results = grade_all(course, [args.exercise], workers=args.workers)
     ours = time.perf_counter() - start
@@ -117,6 +136,7 @@ def main() -> None:
     for r in results:
         if r.status in ("failed", "infrastructure"):
             print(f"  {r.status}: {r.student_id} ({r.score:g}/{r.max_score:g}) {r.reason} {r.detail}")
+    print_cpu_split(course.workdir, args.exercise, args.n)
     if baseline is not None:
         same = base_scores == our_scores
         diff = sorted(k for k in base_scores if base_scores.get(k) != our_scores.get(k))[:5]

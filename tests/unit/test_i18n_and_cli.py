@@ -73,6 +73,27 @@ def test_course_check_reports_broken_notebooks(tmp_path):
     assert "Problems found: 2" in result.output
 
 
+def test_course_check_refuses_tests_reading_undeclared_names(tmp_path):
+    """Is a test that reads a name no answer cell declares reported (it could never pass in T)?"""
+    import json
+    import shutil
+    from pathlib import Path
+
+    root = tmp_path / "c"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "files" / "course101", root)
+    path = root / "exercises" / "ps1" / "ps1.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "answer1_1":
+            cell["metadata"]["c4c"] = {"answers": ["answer1_1"]}
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "q1_2":
+            cell["source"] = "assert answer1_2 == helper_total"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--course-root", str(root), "--lang", "en", "course", "check"])
+    assert result.exit_code == 1
+    assert "test q1_2 reads answer1_2, helper_total, which no answer cell declares" in result.output
+
+
 def test_grading_reasons_are_localised():
     """Are grading reason codes shown in Ukrainian and English, detail kept?"""
     from c4c_lms.cli.main import localise_reason
@@ -82,7 +103,7 @@ def test_grading_reasons_are_localised():
         return localise_reason(SubmissionResult("s", "a", Status.FAILED, reason=reason, detail=detail), lang)
 
     assert shown(Reason.INVALID_JSON, "", "uk") == "файл зошита пошкоджений (не JSON)"
-    assert shown(Reason.TAMPERING, "canary cell removed", "uk").endswith("утримано: canary cell removed")
+    assert shown(Reason.TAMPERING, "canary cell removed", "uk").endswith("перегляньте: canary cell removed")
     assert shown(Reason.KERNEL_DIED, "", "en").startswith("kernel died")
     assert shown(Reason.TESTS_EDITED, "q1_1", "en") == "locked test cells edited (restored before grading): q1_1"
     assert shown(Reason.UNKNOWN, "something new", "en") == "something new"

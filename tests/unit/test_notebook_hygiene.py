@@ -14,7 +14,7 @@ NOTEBOOKS = sorted(
     p for folder in FOLDERS for p in (REPO / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
 )
 ALLOWED_NB_META = {"kernelspec", "jupytext", "language_info"}
-ALLOWED_CELL_META = {"nbgrader", "tags", "deletable", "editable", "slideshow", "jupyter"}
+ALLOWED_CELL_META = {"nbgrader", "tags", "deletable", "editable", "slideshow", "jupyter", "c4c"}  # c4c: grading declarations (answer names, set-up cell)
 # Of JupyterLab's own cell metadata only the hidden source/outputs flags (module self-checks hide
 # their source so the learner does not read the answer key in the code).
 ALLOWED_JUPYTER_META = {"source_hidden", "outputs_hidden"}

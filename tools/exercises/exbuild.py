@@ -68,11 +68,21 @@ def code(source: str, grade_id: str | None = None, tags: list[str] | None = None
     return cell
 
 
-def answer(grade_id: str, before: str, solution: str):
-    """Autograded answer cell: a hint comment, then the solution block nbgrader removes."""
+def answer(grade_id: str, before: str, solution: str, names: list[str] | None = None):
+    """Autograded answer cell: a hint comment, then the solution block nbgrader removes.
+
+    ``names`` are the answers that leave the participant's kernel as data after this cell for
+    the tests (``c4c_lms/lms/grading/declared.py``); by default the names the solution assigns.
+    """
+    import sys
+
+    sys.path.insert(0, str(REPO))
+    from c4c_lms.lms.grading.declared import assigned_names
+
     src = before.strip("\n") + "\n### BEGIN SOLUTION\n" + solution.strip("\n") + "\n### END SOLUTION"
     cell = nbformat.v4.new_code_cell(src)
     cell.metadata = _nbg(grade_id + "_answer", solution=True)
+    cell.metadata["c4c"] = {"answers": sorted(names if names is not None else assigned_names(solution, top_level=True))}
     return cell
 
 
@@ -150,7 +160,9 @@ _c4c_saved = {{_n: _c4c_builtins.__dict__[_n] for _n in {PROTECTED!r}}}
 _c4c_ids = {{_n: id(_o) for _n, _o in _c4c_saved.items()}}
 _c4c_isclose = math.isclose
 {show}"""
-    return code(src, "setup")
+    cell = code(src, "setup")
+    cell.metadata["c4c"] = {"setup": True}  # runs again before the tests, on the pristine data
+    return cell
 
 
 # --- the canary -------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Each submission is graded through ``NbGraderAPI.autograde`` with execution moved
 sandbox of ``sandbox.py`` (``sandbox_config``); its outcome is appended to
 ``<workdir>/grading_state.json`` right away, so a crash mid-batch loses nothing and a re-run
 skips what was already graded from the same submitted file (idempotent).
-After nbgrader's scoring we check the exercise's canary cell: a submission that tampered with
-the test machinery is flagged for the lecturer and its automatic points are withheld.
+The tests run apart from the participant's code (``execute.py``), so scores need no in-kernel
+check; tamper signals (the integrity cell's verdict, locked cells edited, nbgrader cells
+deleted, duplicated or reordered) flag the submission for the lecturer, its points standing.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ from c4c_lms.core.files import write_text_atomic
 from c4c_lms.lms.grading.outcomes import (
     EXECUTION_REASONS, Reason, Status, SubmissionResult, classify_log, infrastructure_failure, last_line,
 )  # fmt: skip
-from c4c_lms.lms.grading.sandbox import STATUS_FILE, SandboxExecute, remove_stale_boxes
+from c4c_lms.lms.grading.execute import STATUS_FILE, SandboxExecute
+from c4c_lms.lms.grading.sandbox import remove_stale_boxes
 from c4c_lms.lms.grading.sanitise import with_sanitiser
 from c4c_lms.lms.workspace import nbgrader_api, prepare, step_path
 
-#: Markers shared with the exercise builder (tools/exercises/exbuild.py imports them).
+#: Markers shared with the exercise builder (tools/exercises/exbuild.py).
 CANARY_TAG = "c4c-canary"
-CANARY_GRADE_ID = "c4c_canary"
 CANARY_OK = "C4C-CANARY-OK"
 CANARY_BAD = "C4C-TAMPER-DETECTED"
 TAMPER_COMMENT = "C4C: test machinery tampered with; automatic points withheld, please review."
@@ -75,95 +76,108 @@ def explain_failure(text: str) -> tuple[Reason, str]:
     return known if known else (Reason.UNKNOWN, last_line(text) or "unknown error")
 
 
-def _canary_ids(nb) -> list[str]:
-    return [c.metadata.get("nbgrader", {}).get("grade_id", f"cell-{i}") for i, c in enumerate(nb.cells)
-            if CANARY_TAG in c.get("metadata", {}).get("tags", [])]  # fmt: skip
+def canary_alert(notebook_path: Path, released_path: Path) -> str:
+    """What the exercise's integrity cell reported in P, if it saw tampering ("" otherwise).
 
-
-def canary_intact(notebook_path: Path, released_path: Path | None = None) -> tuple[bool, str]:
-    """Did every canary cell of the exercise run and print its all-clear line?
-
-    The canary cells are taken from the released notebook (by grade id), not from the
-    submission: a participant could untag or delete them. Exercises without a canary pass.
+    Only a signal for the lecturer: it ran in the participant's kernel, so it can be silenced,
+    and scores no longer depend on it (the tests run in their own kernel). The cell is found by
+    its grade id in the released notebook, so an untagged copy still counts.
     """
     import nbformat
 
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    if released_path is not None and released_path.is_file():
-        wanted = _canary_ids(nbformat.read(str(released_path), as_version=4))
-    else:
-        wanted = _canary_ids(nb)
-    by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
-    for grade_id in wanted:
-        cell = by_id.get(grade_id)
-        if cell is None:
-            return False, "canary cell removed"
-        text = "".join(
-            o.get("text", "") if o.get("output_type") == "stream" else "" for o in cell.get("outputs", [])
-        )
-        if CANARY_BAD in text:
-            return False, text.strip().splitlines()[-1][:200]
-        if CANARY_OK not in text:
-            return False, "canary cell did not confirm the test machinery"
-    return True, ""
+    try:
+        nb = nbformat.read(str(notebook_path), as_version=4)
+        released = nbformat.read(str(released_path), as_version=4)
+    except Exception:
+        return ""
+    wanted = {c.metadata.get("nbgrader", {}).get("grade_id") for c in released.cells
+              if CANARY_TAG in c.get("metadata", {}).get("tags", [])} - {None}  # fmt: skip
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in wanted:
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            if CANARY_BAD in text:
+                return text.strip().splitlines()[-1][:200]
+            if CANARY_OK not in text:
+                return "the integrity cell did not confirm the kernel"
+    return ""
 
 
-def _withhold_points(course: Course, student: str, assignment: str, why: str) -> None:
-    """Zero the automatic points of a tampered submission and mark it for manual review."""
+def _grade_ids(nb) -> list[str]:
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if "grade_id" in c.get("metadata", {}).get("nbgrader", {})]  # fmt: skip
+
+
+def changed_cells(released: Path, submitted: Path) -> list[str]:
+    """Tamper signals for the lecturer: nbgrader cells deleted, duplicated or reordered.
+
+    The scores do not depend on them (the tests run in their own kernel, on the released test
+    code); they say that someone edited the notebook's structure by hand.
+    """
+    import nbformat
+
+    try:
+        want = _grade_ids(nbformat.read(str(released), as_version=4))
+        have = _grade_ids(nbformat.read(str(submitted), as_version=4))
+    except Exception:  # unreadable files are reported by grading itself
+        return []
+    signs = [f"deleted {g}" for g in want if g not in have]
+    signs += [f"duplicated {g}" for g in sorted({g for g in have if have.count(g) > 1})]
+    order = [g for g in have if g in want]
+    if not signs and order != [g for g in want if g in order]:
+        signs.append("reordered")
+    return signs
+
+
+def _settle(course: Course, student: str, assignment: str) -> tuple[float, float, bool]:
+    """(score, max score, needs manual grading), in one gradebook session.
+
+    The same session undoes a flag of the canary era (older versions withheld points of
+    submissions their in-kernel check distrusted; the tests now run in their own kernel).
+    """
     from nbgrader.api import Gradebook
 
     with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
         submission = gb.find_submission(assignment, student)
+        changed = False
         for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.manual_score = 0.0
-                grade.needs_manual_grade = True
-            for comment in notebook.comments[:1]:
-                comment.manual_comment = f"{TAMPER_COMMENT} ({why})"
-        gb.db.commit()
-
-
-def _clear_withholding(course: Course, student: str, assignment: str) -> None:
-    """Undo an earlier tamper flag once a new submission (or re-grade) comes back clean."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
-        submission = gb.find_submission(assignment, student)
-        for notebook in submission.notebooks:
-            flagged = any((c.manual_comment or "").startswith(TAMPER_COMMENT) for c in notebook.comments)
-            if not flagged:
+            if not any((c.manual_comment or "").startswith(TAMPER_COMMENT) for c in notebook.comments):
                 continue
+            changed = True
             for grade in notebook.grades:
                 grade.manual_score = None
                 grade.needs_manual_grade = grade.auto_score is None
             for comment in notebook.comments:
                 if (comment.manual_comment or "").startswith(TAMPER_COMMENT):
                     comment.manual_comment = None
-        gb.db.commit()
+        if changed:
+            gb.db.commit()
+        return float(submission.score), float(submission.max_score), bool(submission.needs_manual_grade)
 
 
-def _score(course: Course, student: str, assignment: str) -> tuple[float, float, bool]:
-    from nbgrader.api import Gradebook
+def autograde_steps() -> list[type]:
+    """nbgrader's autograde preprocessors, with ``Execute`` swapped for :class:`SandboxExecute`.
 
-    with Gradebook(course.gradebook_url, course_id=course.config.course.id) as gb:
-        s = gb.find_submission(assignment, student)
-        return float(s.score), float(s.max_score), bool(s.needs_manual_grade)
-
-
-def sandbox_config(course: Course) -> Config:
-    """nbgrader's autograde with execution moved into the sandbox (see ``sandbox.py``).
-
-    nbgrader's own preprocessor list is kept as it is; only its ``Execute`` step is swapped for
-    :class:`SandboxExecute`, so a future nbgrader step is picked up, not silently dropped.
+    nbgrader's own list is kept as it is, so a future nbgrader step is picked up, not silently
+    dropped. The sanitiser goes right after ``SaveAutoGrades`` (see :func:`with_sanitiser`).
     """
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
+    steps = []
+    for step in Autograde.class_traits()["autograde_preprocessors"].default():
+        steps += [SandboxExecute] if step is Execute else [step]
+    return with_sanitiser(steps)
+
+
+def sandbox_config(course: Course) -> Config:
+    """nbgrader's autograde with execution split between P and T (see ``execute.py``)."""
     grading = course.config.grading
     c = Config()
-    default = Autograde.class_traits()["autograde_preprocessors"].default()
-    c.Autograde.autograde_preprocessors = [SandboxExecute if step is Execute else step for step in default]
-    c.Autograde.autograde_preprocessors = with_sanitiser(c.Autograde.autograde_preprocessors)  # issue 13
+    c.Autograde.autograde_preprocessors = autograde_steps()
+    c.SandboxExecute.source_root = str(course.path("exercises"))
+    c.SandboxExecute.work_mb = grading.work_mb
+    c.SandboxExecute.tmp_mb = grading.tmp_mb
+    c.SandboxExecute.max_files = grading.max_files
     c.SandboxExecute.cell_timeout = grading.cell_timeout_s
     c.SandboxExecute.submission_timeout = grading.submission_timeout_s
     c.SandboxExecute.memory_mb = grading.memory_mb
@@ -207,6 +221,7 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
     pause, attempts = 0.5, 0
     while True:
         attempts += 1
+        started = time.process_time()
         try:
             result = _grade_once(course, student, assignment)
         except Exception as err:  # our own gradebook calls: sqlite/SQLAlchemy errors
@@ -214,6 +229,10 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
             result = SubmissionResult(student, assignment, Status.INFRASTRUCTURE,
                                       reason=infrastructure_failure(text) or Reason.UNKNOWN, detail=text[:300])  # fmt: skip
             result.log = _save_log(course, student, assignment, traceback.format_exc())
+        if os.environ.get("C4C_GRADING_PROFILE"):  # the trusted side's own CPU (benchmark)
+            with open(course.workdir / "grading_profile.jsonl", "a", encoding="utf-8") as f:
+                f.write(json.dumps({"student": student, "assignment": assignment,
+                                    "trusted_cpu": time.process_time() - started}) + "\n")
         known = result.reason in (Reason.GRADEBOOK, Reason.SANDBOX)  # worth waiting for; others once more
         if (result.status != Status.INFRASTRUCTURE or time.monotonic() + pause > deadline
                 or (not known and attempts >= 2)):  # fmt: skip
@@ -236,8 +255,15 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
     stamp = read_timestamp(step_path(course, "submitted", student=student, assignment=assignment))
     submitted = stamp.isoformat() if stamp else ""
 
+    settled: list[tuple[float, float, bool]] = []
+
+    def totals() -> tuple[float, float, bool]:
+        if not settled:
+            settled.append(_settle(course, student, assignment))
+        return settled[0]
+
     def result(status: Status, reason: Reason = Reason.NONE, detail: str = "", scored: bool = False):
-        score, max_score = _score(course, student, assignment)[:2] if scored else (0.0, 0.0)
+        score, max_score = totals()[:2] if scored else (0.0, 0.0)
         return SubmissionResult(student, assignment, status, score, max_score, reason, detail, submitted)
 
     api = nbgrader_api(course, sandbox_config(course))
@@ -254,24 +280,30 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
         failed.log = _save_log(course, student, assignment, text)
         return failed
     execution = _execution_status(autograded.parent)
-    released = step_path(course, "release", assignment=assignment, notebook=assignment)
-    intact, why = canary_intact(autograded, released)
+    if execution.get("checker", "ok") != "ok":
+        # The tests could not run (not a failing test): the machine's fault, graded again next run.
+        broken = result(Status.INFRASTRUCTURE, Reason.CHECKER, execution.get("checker_reason", ""))
+        broken.log = _save_log(course, student, assignment, json.dumps(execution, indent=1) + "\n\n" + text)
+        return broken
     if execution.get("status", "ok") != "ok":
-        # Partial credit: cells that completed keep their points, the rest scored 0. The
-        # canary never ran, so the lecturer should look before trusting those points.
-        _clear_withholding(course, student, assignment)
+        # Honest partial credit: the answers P produced before it stopped were tested in T and
+        # keep their points; the tests after that point scored 0. The lecturer sees why.
         reason = EXECUTION_REASONS.get(execution.get("status", ""), Reason.UNKNOWN)
         failed = result(Status.FAILED, reason, execution.get("reason", ""), scored=True)
         failed.log = _save_log(course, student, assignment, json.dumps(execution, indent=1) + "\n\n" + text)
         return failed
-    if not intact:
-        _withhold_points(course, student, assignment, why)
-        return result(Status.FLAGGED, Reason.TAMPERING, why, scored=True)
-    _clear_withholding(course, student, assignment)
+    released = step_path(course, "release", assignment=assignment, notebook=assignment)
+    submitted_nb = step_path(course, "submitted", student=student, assignment=assignment, notebook=assignment)
+    alert = canary_alert(autograded, released)
+    if alert:
+        return result(Status.FLAGGED, Reason.TAMPERING, alert, scored=True)
+    changed = changed_cells(released, submitted_nb)
+    if changed:
+        return result(Status.FLAGGED, Reason.CELLS_CHANGED, ", ".join(changed), scored=True)
     edited = edited_test_cells(course, student, assignment)
     if edited:
         return result(Status.FLAGGED, Reason.TESTS_EDITED, ", ".join(edited), scored=True)
-    manual = _score(course, student, assignment)[2]
+    manual = totals()[2]
     return result(Status.NEEDS_MANUAL if manual else Status.GRADED, scored=True)
 
 

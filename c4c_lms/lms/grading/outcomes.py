@@ -18,7 +18,7 @@ class Status(StrEnum):
     GRADED = "graded"
     NEEDS_MANUAL = "needs_manual"
     FAILED = "failed"  # the participant's notebook could not be (fully) run
-    FLAGGED = "flagged"  # possible tampering: the lecturer should look
+    FLAGGED = "flagged"  # signs of tampering or hand edits: the lecturer should look (scores stand)
     INFRASTRUCTURE = "infrastructure"  # the grading machine failed, not the notebook
 
 
@@ -28,6 +28,8 @@ class Reason(StrEnum):
     NONE = ""
     TAMPERING = "tampering"
     TESTS_EDITED = "tests_edited"
+    CELLS_CHANGED = "cells_changed"  # nbgrader cells deleted, duplicated or reordered
+    CHECKER = "checker"  # the test kernel T could not run the tests (the machine's fault)
     INVALID_JSON = "invalid_json"
     INVALID_NOTEBOOK = "invalid_notebook"
     METADATA = "metadata"

@@ -10,10 +10,20 @@ a *job runner* (nbclient, trusted), which forks the participant's *kernel* from 
 image before any thread or event loop exists. The kernel then drops to an unprivileged user
 with resource limits, in a new PID and IPC namespace where the platform allows, so it can
 neither trace the runner nor write to the result channel, and everything it starts dies with
-it. Between jobs the server empties /tmp (bubblewrap mode only: there /tmp is the sandbox's own).
+it. Between jobs the trusted side empties the working folder and /tmp (its own capped mounts).
+
+Tests never come here: the notebook a job names has its test cells removed, and after each
+answer cell named in the job's ``capture`` the runner has the kernel print the declared answers
+as data (``answers.py``). Right after warming up, the server forks the checker factory
+(``checker.py``), which alone holds the test channel's pipes, before any job exists.
+
+Outputs are capped while they arrive (``CappedClient``): a stream message is cut on arrival,
+outputs past ``MAX_JOB_OUTPUT`` are dropped, one kernel message over ``MAX_MESSAGE`` closes the
+channel, and the job runner's own address space is limited.
 
 Protocol. Jobs arrive as one JSON object per line on stdin. Results go out on stdout, one JSON
-object per line: ``{"cell": i, "outputs": [...]}`` after each executed cell, then
+object per line: ``{"cell": i, "outputs": [...]}`` after each executed cell (with ``"answers":
+text`` after an answer cell, ``"broken": true`` for a cell cut off by its time limit), then
 ``{"status": "ok"|"timeout"|"unresponsive"|"kernel_died"|"error", "reason": "..."}`` once the
 job's processes are gone. The server writes ``{"ready": true}`` when it has warmed up.
 """
@@ -24,7 +34,6 @@ import ctypes
 import importlib
 import json
 import os
-import shutil
 import signal
 import sys
 import time
@@ -35,6 +44,11 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 MAX_TEXT = 100_000  # characters kept per text output
 MAX_DATA = 1_000_000  # bytes kept per rich output item (images, HTML)
+MAX_JOB_OUTPUT = 40_000_000  # bytes of outputs one submission may send; later ones are dropped
+MAX_MESSAGE = 16_000_000  # bytes of one message from the kernel (a larger one closes the channel)
+MAX_CAPTURE = 8_000_000  # bytes of one answer cell's answer data
+CAPPED_MESSAGES = ("stream", "display_data", "execute_result", "error", "update_display_data",
+                   "comm_open", "comm_msg")
 CLONE_NEWIPC, CLONE_NEWPID = 0x08000000, 0x20000000
 PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_PDEATHSIG = 38, 36, 4, 1
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -179,6 +193,60 @@ def become_kernel(job: dict, connection_file: str) -> None:
         os._exit(0)
 
 
+def load_sibling(name: str):
+    """``answers.py`` / ``checker.py``, read from beside this file (the sandbox has no c4c_lms)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"c4c_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def capped_client_class(base):
+    """nbclient's client, with outputs capped while they arrive, not after."""
+
+    class CappedClient(base):
+        budget = MAX_JOB_OUTPUT
+
+        def process_message(self, msg, cell, cell_index):
+            if msg.get("msg_type") in CAPPED_MESSAGES:
+                content = msg.get("content", {})
+                if msg["msg_type"] == "stream" and len(str(content.get("text", ""))) > MAX_TEXT:
+                    content["text"] = str(content["text"])[:MAX_TEXT] + f"\n[... output cut at {MAX_TEXT} characters]\n"
+                size = len(json.dumps(content, default=str)) if isinstance(content, dict) else 0
+                self.budget -= size
+                if self.budget < 0:
+                    if not any(o.get("name") == "c4c" for o in cell.outputs):
+                        cell.outputs.append(nbformat_output(
+                            "stream", name="c4c", text=f"[outputs over {MAX_JOB_OUTPUT} bytes dropped]\n"))
+                    return None
+            return super().process_message(msg, cell, cell_index)
+
+    return CappedClient
+
+
+def nbformat_output(kind: str, **fields):
+    import nbformat
+
+    return nbformat.v4.new_output(kind, **fields)
+
+
+def capture_answers(client, names: list[str], index: int) -> str:
+    """Run the answer encoder in the kernel after answer cell ``index``; its printed text (untrusted)."""
+    import nbformat
+
+    probe = nbformat.v4.new_code_cell(load_sibling("answers").capture_code(names))
+    client.budget += MAX_CAPTURE  # the answers have a budget of their own
+    try:
+        client.execute_cell(probe, index, store_history=False)
+    except Exception:  # a dead kernel: no answers from this cell
+        return ""
+    text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
+    return text[: MAX_CAPTURE + 100]
+
+
 def run_job(job: dict, send) -> tuple[str, str]:
     """Execute one notebook cell by cell; return (status, reason)."""
     import nbformat
@@ -188,6 +256,9 @@ def run_job(job: dict, send) -> tuple[str, str]:
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
     from nbclient.util import run_sync
+    import zmq
+
+    CappedClient = capped_client_class(NotebookClient)
 
     nb = nbformat.read(job["notebook"], as_version=4)
     # A connection file the kernel's user can read; the kernel forks before any thread exists.
@@ -203,7 +274,9 @@ def run_job(job: dict, send) -> tuple[str, str]:
     provisioner = LocalProvisioner(kernel_id=km.kernel_id or "c4c", kernel_spec=km.kernel_spec, parent=km)
     provisioner.process, provisioner.pid, provisioner.pgid = kernel, kernel.pid, kernel.pid
     km.provisioner = provisioner  # nbclient sees a running kernel and only connects to it
-    client = NotebookClient(
+    # One message larger than this closes the connection instead of growing this process.
+    km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+    client = CappedClient(
         nb, km=km, timeout=job["cell_timeout"], interrupt_on_timeout=True, allow_errors=True,
         record_timing=False, iopub_timeout=4, shutdown_kernel="immediate",
         startup_timeout=job["cell_timeout"],
@@ -228,6 +301,7 @@ def run_job(job: dict, send) -> tuple[str, str]:
             ))  # fmt: skip
 
     client.on_cell_executed = record_reply_error
+    capture = {int(k): v for k, v in job.get("capture", {}).items()}
     deadline = time.monotonic() + job["submission_timeout"]
     status, reason = "ok", ""
     try:
@@ -247,13 +321,16 @@ def run_job(job: dict, send) -> tuple[str, str]:
                     cell.outputs.append(nbformat.v4.new_output(
                         "error", ename="CellTimeoutError", evalue=str(err)[:200],
                         traceback=["CellTimeoutError: the cell did not finish in time"]))  # fmt: skip
-                    send({"cell": index, "outputs": cap_outputs(cell.outputs)})
+                    send({"cell": index, "outputs": cap_outputs(cell.outputs), "broken": True})
                     alive = run_sync(km.is_alive)()
                     status = "unresponsive" if alive else "kernel_died"
                     reason = ("a cell ignored the interrupt after the time limit" if alive
                               else "kernel died (crash, exit or resource limit)")  # fmt: skip
                     break
-                send({"cell": index, "outputs": cap_outputs(cell.outputs)})
+                item = {"cell": index, "outputs": cap_outputs(cell.outputs)}
+                if index in capture:
+                    item["answers"] = capture_answers(client, capture[index], index)
+                send(item)
     except Exception as err:  # kernel never answered, etc.
         status, reason = "error", f"{type(err).__name__}: {err}"[:300]
     finally:
@@ -281,15 +358,26 @@ def kill_user(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def empty_folder(path: str) -> None:
-    for entry in os.scandir(path):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
+def start_checker_factory(fds: list[int] | None, channel) -> None:
+    """Fork the test kernels' factory now, from the warm image no participant code ran in.
+
+    Only the factory keeps the test channel's pipes: no job runner or participant kernel,
+    forked later from this server, ever holds them (or a test program in its memory).
+    """
+    if not fds:
+        return
+    read_fd, write_fd = fds
+    pid = os.fork()
+    if pid == 0:
+        LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        try:
+            channel.close()
+            os.close(0)
+            load_sibling("checker").factory(read_fd, write_fd)
+        finally:
+            os._exit(0)
+    os.close(read_fd)
+    os.close(write_fd)
 
 
 def warm_up(preload: list[str]) -> None:
@@ -321,6 +409,7 @@ def serve(settings: dict) -> None:
         channel.flush()
 
     warm_up(settings.get("preload", []))
+    start_checker_factory(settings.get("checker_fds"), channel)
     send({"ready": True})
     for line in sys.stdin:
         try:
@@ -337,6 +426,10 @@ def serve(settings: dict) -> None:
             if os.getppid() != server:
                 os._exit(1)
             os.close(read_end)
+            if job.get("runner_memory"):  # nbclient, the outputs and this warm image, bounded
+                import resource
+
+                resource.setrlimit(resource.RLIMIT_AS, (job["runner_memory"],) * 2)
             try:
                 status, reason = run_job(job, send)
             except Exception as err:  # report instead of dying silently: the lecturer sees why
@@ -353,9 +446,7 @@ def serve(settings: dict) -> None:
             result = {"status": "error", "reason": "the job runner ended without a result"}
         if job.get("uid") is not None:
             kill_user(job["uid"])
-        if settings.get("private_tmp"):  # only once nothing of the job can write there
-            empty_folder("/tmp")
-        send(result)
+        send(result)  # the trusted side empties the folder and /tmp (its own mounts)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 Each case edits answer cells of the *released* notebook (by grade id). ``auto`` is the points the
 autograder must give; ``status`` is what the grading pipeline must report: ``needs_manual`` when
 a text answer waits for the lecturer, ``graded`` when nothing is left to mark, ``flagged`` when
-the canary reports tampering (points then count as 0 in the pipeline; bare nbgrader still shows
-``bare_auto``).
+the integrity cell reports tampering or nbgrader cells were deleted (``reason``). The tests run
+in their own kernel, so tampering gains nothing: ``auto`` is also nbgrader's own gradebook score.
+``bare_auto`` is what stock nbgrader (tests in the participant's kernel) gave: the bypass.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ CASES: dict[str, dict] = {
             "nocanary": {
                 "answers": {"q1_1_answer": STRIP_ASSERTS + "my_community = 1\nmy_population = -5"},
                 "edit": "delete_canary",
-                "auto": 0, "bare_auto": 7, "status": "flagged",
+                "auto": 0, "bare_auto": 7, "status": "flagged", "reason": "cells_changed",
             },
         },
     },

@@ -39,19 +39,20 @@ def test_pipeline_status_and_score_are_exact(pipeline_graded, exercise, case):
     row = state[f"{case}/{CASES[exercise]['assignment']}"]
     assert (row["status"], row["score"], row["max_score"]) == (spec["status"], spec["auto"], 10)
     if spec["status"] == "flagged":
-        assert row["reason"] == "tampering"
+        assert row["reason"] == spec.get("reason", "tampering")
 
 
 @pytest.mark.parametrize("exercise,case", ROWS)
 def test_nbgrader_auto_scores(pipeline_graded, workdir, exercise, case):
-    """Are nbgrader's own automatic points as expected (a tampered run fools nbgrader alone)?"""
+    """Are nbgrader's own gradebook points exact (tests run apart from the participant's code,
+    so a tampered kernel fools no one: nbgrader's points are the pipeline's)?"""
     from nbgrader.api import Gradebook
 
     spec = CASES[exercise]["cases"][case]
     with Gradebook(f"sqlite:///{workdir / 'gradebook.db'}") as gb:
         sub = gb.find_submission(CASES[exercise]["assignment"], case)
         auto = sum(g.auto_score or 0 for nb in sub.notebooks for g in nb.grades)
-    assert auto == spec.get("bare_auto", spec["auto"])
+    assert auto == spec["auto"]
 
 
 @pytest.mark.parametrize("exercise,case", ROWS)

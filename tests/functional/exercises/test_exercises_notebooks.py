@@ -76,7 +76,7 @@ def test_notebook_conventions(exercise, lang):
     assert all(re.fullmatch(r"q\d+_\d+", gid) for gid in graded), graded
     headings = {}
     for cell in nb.cells:
-        assert set(cell.metadata) <= {"nbgrader", "tags", "deletable", "editable"}
+        assert set(cell.metadata) <= {"nbgrader", "tags", "deletable", "editable", "c4c"}  # c4c: grading declarations
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
             assert "c4c_lms" not in cell.source
