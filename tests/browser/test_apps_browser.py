@@ -84,6 +84,14 @@ def test_calendar_plan_exports_ics_and_json(page, voila_url):
 
     page.get_by_role("tab", name="Files").click()
     page.locator("button.c4c-make-files").click()
+    page.locator("a.c4c-download").first.wait_for()
+    # Each file once, in place under the button (a cell's stray last value showed them again
+    # above the language switch).
+    names = page.locator("a.c4c-download").evaluate_all("links => links.map(a => a.download)")
+    assert sorted(names) == sorted(f"c4c_calendar_{year}.{ext}" for ext in ("ics", "csv", "pdf", "png", "json"))
+    assert page.locator(".c4c-links").count() == 1
+    in_tab = page.locator(".jupyter-widgets.widget-tab .c4c-links a.c4c-download")
+    assert in_tab.count() == 5
     name, data = download(page, ".ics")
     assert name == f"c4c_calendar_{year}.ics"
     events = {v.summary.value: v for v in vobject.readOne(data.decode("utf-8")).vevent_list}
