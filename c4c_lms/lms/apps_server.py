@@ -26,6 +26,8 @@ APPS_PATTERN = r"voila_apps/[a-z0-9_]+/index\.ipynb"
 # MathJax from the installed jupyter-server-mathjax package, where JupyterLab serves it too.
 MODULES_PATTERN = r"modules/m[0-9]+_[a-z0-9_]+/m[0-9]+_[a-z0-9_]+\.ipynb"
 MATHJAX_URL = "/static/jupyter_server_mathjax/MathJax.js"
+FILL_DELAY_S = 5.0
+EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 
 
 def fontawesome_dir() -> Path:
@@ -60,10 +62,16 @@ def voila_arguments(root: Path, port: int, pool_size: int = 1, modules: bool = F
         f"--Voila.mathjax_url={MATHJAX_URL}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
+        # Only the widget manager among JupyterLab's extensions: the pages need nothing else
+        # (nbgrader's, Notebook 7's and the pygments theme would load ~0.4 MB of JavaScript more).
+        f"--VoilaConfiguration.extension_allowlist={list(EXTENSIONS)!r}",
         f"--VoilaConfiguration.preheat_kernel={pool_size > 0}",
         f"--VoilaConfiguration.default_pool_size={max(pool_size, 0)}",
         f"--VoilaKernelManager.preheat_denylist=['{deny}']",
-        "--VoilaKernelManager.fill_delay=0.5",
+        # A used kernel is replaced only after the page it served is interactive: on two cores
+        # a refill (Python start, imports, the notebook run) would otherwise compete with the
+        # browser for the CPU during the very seconds the visitor waits.
+        f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
         "--MappingKernelManager.cull_idle_timeout=1800",
         "--MappingKernelManager.cull_interval=120",
     ]  # fmt: skip
@@ -77,8 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pool-size", type=int, default=1)
     parser.add_argument("--modules", action="store_true",
-                        help="preheat the module pages too (experimental: in tests/bench/bench_apps.py "
-                             "--modules a preheated module page showed no widget within 120 s)")
+                        help="preheat the module pages too (one kernel of about 120 MB per module "
+                             "notebook: 10 more kernels for the 5 modules in two languages)")
     args = parser.parse_args(argv)
     os.environ.update(jupyter_env())  # before Voilà looks for templates
     run(voila_arguments(args.root.resolve(), args.port, args.pool_size, args.modules))
