@@ -131,6 +131,6 @@ def to_png(plan: Plan, lang: str = "en", dpi: int = 150) -> bytes:
 def to_pdf(plan: Plan, lang: str = "en") -> bytes:
     """The 12-month wall planner as a one-page A4 landscape PDF: a block per month with its
     entries and preparation reminders, a legend and the community's name; labels >= 8 pt."""
-    from c4c_lms.content import wall_planner
+    from c4c_lms.content import wall_planner  # matplotlib loads only when a file is made
 
     return wall_planner.to_pdf(plan.entries, plan.year, plan.community, lang)
