@@ -219,7 +219,7 @@ def rank(programmes, themes: list[str], applicant_type: str, grant: Decimal | No
 
 
 def _bounds_key(key: str, values: dict) -> str:
-    """``fm_grant_in`` and friends come in a form per known bound (never "EUR —–750 000")."""
+    """``fm_grant_in`` has a message for each set of known bounds (never "EUR —–750 000")."""
     if key != "fm_grant_in":
         return key
     lo, hi = values.get("min") is not None, values.get("max") is not None
