@@ -39,7 +39,10 @@ from helpers import stop_process  # noqa: E402
 BASELINE = "tests/bench/minimal_app.ipynb"
 APPS = sorted(f"voila_apps/{p.parent.name}/index.ipynb" for p in (REPO / "voila_apps").glob("*/index.ipynb"))
 MODULES = ["modules/m01_partnerships/m01_partnerships.ipynb", "modules/m03_eu_programmes/m03_eu_programmes_en.ipynb"]
-WIDGET = ".c4c-ready, .jupyter-widgets button, .jupyter-widgets input, .jupyter-widgets select"
+# An app's ready marker, else any enabled control (a module's first button may be a self-check's
+# "Check", disabled until an answer is chosen: waiting for that one to be enabled never ends).
+WIDGET = (".c4c-ready, .jupyter-widgets button:enabled, .jupyter-widgets input:enabled, "
+          ".jupyter-widgets select:enabled")
 
 
 def time_to_interactive(browser, url: str, timeout_ms: int = 120_000, context=None) -> float:
@@ -55,7 +58,10 @@ def time_to_interactive(browser, url: str, timeout_ms: int = 120_000, context=No
         ready.wait_for(state="visible", timeout=timeout_ms)
         target = ready.locator("input, button, select, textarea").first if ready.evaluate(
             "e => !['INPUT','BUTTON','SELECT','TEXTAREA'].includes(e.tagName)") else ready
+        deadline = start + timeout_ms / 1000
         while not target.is_enabled():
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{url}: the first widget stayed disabled")
             time.sleep(0.01)
         return time.perf_counter() - start
     finally:
