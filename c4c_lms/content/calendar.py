@@ -79,6 +79,7 @@ class Plan:
     year: int
     countries: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
+    community: str = ""  # the community's name, printed on the wall planner
 
 
 # --------------------------------------------------------------------------- reference data
@@ -321,8 +322,8 @@ def plan_to_json(plan: Plan) -> dict:
         d["start"] = e.start.isoformat()
         d["themes"] = list(e.themes)
         entries.append(d)
-    return {"schema": SCHEMA, "year": plan.year, "countries": list(plan.countries),
-            "entries": entries}  # fmt: skip
+    return {"schema": SCHEMA, "year": plan.year, "community": plan.community,
+            "countries": list(plan.countries), "entries": entries}  # fmt: skip
 
 
 def plan_from_json(obj: dict) -> Plan:
@@ -335,6 +336,9 @@ def plan_from_json(obj: dict) -> Plan:
     countries = obj.get("countries", [])
     if not isinstance(countries, list) or not all(isinstance(c, str) for c in countries):
         raise ValueError("'countries' must be a list of country codes")
+    community = obj.get("community", "")  # plans saved before it existed have none
+    if not isinstance(community, str):
+        raise ValueError("'community' must be text")
     entries = []
     for n, raw in enumerate(obj.get("entries", []), start=1):
         if not isinstance(raw, dict):
@@ -356,4 +360,4 @@ def plan_from_json(obj: dict) -> Plan:
             country=str(raw.get("country", "")), url=str(raw.get("url", "")),
             programme_id=str(raw.get("programme_id", "")),
         ))  # fmt: skip
-    return Plan(year, countries, entries)
+    return Plan(year, countries, entries, community.strip())

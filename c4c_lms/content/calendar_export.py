@@ -1,6 +1,7 @@
-"""The events calendar's files: ``.ics`` (RFC 5545, with reminders), CSV, a year plan as PNG
-and PDF. Pure functions of a :class:`~c4c_lms.content.calendar.Plan`; icalendar, matplotlib and
-fpdf2 are imported inside them so the app opens fast."""
+"""The events calendar's files: ``.ics`` (RFC 5545, with reminders), CSV, and the 12-month wall
+planner as PNG and PDF; plus the year-at-a-glance image the app shows on screen. Pure functions
+of a :class:`~c4c_lms.content.calendar.Plan`; icalendar and matplotlib are imported inside them
+so the app opens fast."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from c4c_lms.content.calendar import M, Plan, sort_entries
 from c4c_lms.core.files import neutralise_formula
 
-__all__ = ["to_csv", "to_ics", "to_pdf", "to_png", "year_figure"]
+__all__ = ["glance_png", "to_csv", "to_ics", "to_pdf", "to_png", "year_figure"]
 
 
 # --------------------------------------------------------------------------- exports
@@ -114,41 +115,23 @@ def year_figure(plan: Plan, holiday_list=(), lang: str = "en"):
     return fig
 
 
-def to_png(plan: Plan, holiday_list=(), lang: str = "en") -> bytes:
-    """The year-at-a-glance figure as PNG bytes."""
+def glance_png(plan: Plan, holiday_list=(), lang: str = "en") -> bytes:
+    """The year-at-a-glance figure (with partner-country holidays) as PNG bytes, for the screen."""
     buf = io.BytesIO()
     year_figure(plan, holiday_list, lang).savefig(buf, format="png", dpi=110)
     return buf.getvalue()
 
 
-def to_pdf(plan: Plan, holiday_list=(), lang: str = "en") -> bytes:
-    """A one-page A4 landscape year plan: title, the figure and a dated list (fpdf2, DejaVu)."""
-    from c4c_lms.content.pdf import new_pdf
+def to_png(plan: Plan, lang: str = "en", dpi: int = 150) -> bytes:
+    """The 12-month wall planner (A4 landscape, :mod:`c4c_lms.content.wall_planner`) as PNG."""
+    from c4c_lms.content import wall_planner  # matplotlib loads only when a file is made
 
-    pdf = new_pdf("landscape")
-    pdf.set_font("dejavu", "B", 14)
-    pdf.cell(0, 8, M.t("plot_title", lang, year=plan.year), new_x="LMARGIN", new_y="NEXT")
-    entries = sort_entries(plan.entries, "start", lang)
-    fig = year_figure(plan, holiday_list, lang)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120)
-    width, height = fig.get_size_inches()
-    img_w = 160.0
-    img_h = min(img_w * height / width, 175.0)
-    pdf.image(buf, x=10, y=20, w=img_h * width / height, h=img_h)
-    pdf.set_xy(180, 20)
-    pdf.set_font("dejavu", size=7)
-    shown = 0
-    for e in entries:
-        if pdf.get_y() > pdf.h - 22:  # one page: the rest is in the CSV and .ics
-            break
-        line = f"{e.start:%d.%m} {e.title(lang)}"
-        if e.reminder:
-            line += " — " + M.t("pdf_reminder", lang, date=f"{e.reminder:%d.%m}")
-        pdf.set_x(180)
-        pdf.multi_cell(107, 3.6, line, align="L", new_x="LMARGIN", new_y="NEXT")
-        shown += 1
-    if len(entries) > shown:
-        pdf.set_x(180)
-        pdf.multi_cell(107, 3.6, M.t("pdf_more", lang, count=len(entries) - shown))
-    return bytes(pdf.output())
+    return wall_planner.to_png(plan.entries, plan.year, plan.community, lang, dpi=dpi)
+
+
+def to_pdf(plan: Plan, lang: str = "en") -> bytes:
+    """The 12-month wall planner as a one-page A4 landscape PDF: a block per month with its
+    entries and preparation reminders, a legend and the community's name; labels >= 8 pt."""
+    from c4c_lms.content import wall_planner  # matplotlib loads only when a file is made
+
+    return wall_planner.to_pdf(plan.entries, plan.year, plan.community, lang)

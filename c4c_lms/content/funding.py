@@ -218,25 +218,41 @@ def rank(programmes, themes: list[str], applicant_type: str, grant: Decimal | No
     return sorted(out, key=lambda x: (not x["eligible"], -x["score"], x["name_en"]))
 
 
+def _bounds_key(key: str, values: dict) -> str:
+    """``fm_grant_in`` has a message for each set of known bounds (never "EUR —–750 000")."""
+    if key != "fm_grant_in":
+        return key
+    lo, hi = values.get("min") is not None, values.get("max") is not None
+    return key if lo and hi else f"{key}_max" if hi else f"{key}_min" if lo else "fm_grant_unknown_range"
+
+
 def explain(reasons: list[tuple[str, dict]], lang: str, theme_label=None) -> str:
-    """The reasons as one sentence per criterion in ``lang`` (``project_planner`` catalogue)."""
-    from c4c_lms.core.i18n import Catalogue
+    """The reasons as one sentence per criterion in ``lang`` (``project_planner`` catalogue):
+    applicant types by their names (``type_<code>``), amounts as the language writes them."""
+    from c4c_lms.core.i18n import Catalogue, format_number
 
     m = Catalogue.load("project_planner")
     label = theme_label or (lambda slug: slug)
+
+    def type_name(code: str) -> str:
+        return m.t(f"type_{code}", lang) if f"type_{code}" in m.entries else code
+
     parts = []
     for key, values in reasons:
         v = dict(values)
         if "themes" in v:
             v["themes"] = ", ".join(label(t) for t in v["themes"])
+        if "type" in v:
+            v["type"] = type_name(v["type"])
         if "types" in v:
-            v["types"] = ", ".join(v["types"])
+            v["types"] = "; ".join(type_name(t) for t in v["types"])
         if "since" in v:
             v["since"] = m.t("fm_since", lang, date=v["since"]) if v["since"] else ""
         if "months" in v:
             v["months"] = ", ".join(v["months"]) or "—"
+        key = _bounds_key(key, v)
         for k in ("min", "max"):
-            if k in v:
-                v[k] = "—" if v[k] is None else f"{v[k]:,.0f}".replace(",", "\u202f")
+            if v.get(k) is not None:
+                v[k] = format_number(v[k], lang)
         parts.append(m.t(key, lang, **v))
     return " ".join(parts)

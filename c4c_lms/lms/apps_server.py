@@ -9,10 +9,11 @@ Two things stock Voilà does not do for us:
   from the installed ``jupyter-server-mathjax`` package (JupyterLab's own server extension).
 - **Speed.** Preheated kernels work only in a standalone Voilà: each app keeps a pool of
   ``pool_size`` kernels that have already run the notebook, so a visitor gets a rendered page
-  and a live kernel at once. Pools are bounded: only the apps get one (everything else is in
-  ``preheat_denylist``), of ``pool_size`` kernels each.
+  and a live kernel at once. Pools are bounded: only the apps and, with ``--modules``, the module
+  pages in one language get one (everything else is in ``preheat_denylist``), of ``pool_size``
+  kernels each; a used kernel is replaced :data:`FILL_DELAY_S` later.
 
-Run as ``python -m c4c_lms.lms.apps_server ROOT --port N [--pool-size K]``.
+Run as ``python -m c4c_lms.lms.apps_server ROOT --port N [--pool-size K] [--modules uk|en|all]``.
 """
 
 from __future__ import annotations
@@ -22,10 +23,18 @@ import sys
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "jupyter"  # on JUPYTER_PATH: voila/templates/c4c
-APPS_PATTERN = r"voila_apps/[a-z0-9_]+/index\.ipynb"
+APPS_PATTERN = r"voila_apps/[a-z0-9_]+/index[.]ipynb"
 # MathJax from the installed jupyter-server-mathjax package, where JupyterLab serves it too.
-MODULES_PATTERN = r"modules/m[0-9]+_[a-z0-9_]+/m[0-9]+_[a-z0-9_]+\.ipynb"
+MODULES_PATTERN = r"modules/m[0-9]+_[a-z0-9_]+/m[0-9]+_[a-z0-9_]+[.]ipynb"
+# Module pages by language: the Ukrainian notebook mNN_slug.ipynb, the English mNN_slug_en.ipynb.
+MODULES_BY_LANGUAGE = {
+    "all": MODULES_PATTERN,
+    "uk": r"modules/m[0-9]+_[a-z0-9_]+/m[0-9]+_[a-z0-9_]+(?<!_en)[.]ipynb",
+    "en": r"modules/m[0-9]+_[a-z0-9_]+/m[0-9]+_[a-z0-9_]+_en[.]ipynb",
+}
 MATHJAX_URL = "/static/jupyter_server_mathjax/MathJax.js"
+FILL_DELAY_S = 5.0
+EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 
 
 def fontawesome_dir() -> Path:
@@ -46,13 +55,23 @@ def jupyter_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def voila_arguments(root: Path, port: int, pool_size: int = 1, modules: bool = False) -> list[str]:
+def _literal(text: str) -> str:
+    """``text`` as a regular expression without backslashes (the pattern travels through a
+    traitlets command-line literal, where a backslash would be read as an escape)."""
+    if "\\" in text or "'" in text:
+        raise ValueError(f"the course folder's path cannot hold a backslash or a quote: {text}")
+    return "".join(f"[{c}]" if c in ".^$*+?{}[]|()" else c for c in text)
+
+
+def voila_arguments(root: Path, port: int, pool_size: int = 1, modules: str = "") -> list[str]:
     """Command-line settings of the standalone server (production: sources stripped, no
     tracebacks, the course template, bounded pools of preheated kernels for the apps, and with
-    ``modules`` for the module pages too)."""
-    # every notebook but the preheated ones (Voilà matches absolute and relative paths)
-    allowed = f"{APPS_PATTERN}|{MODULES_PATTERN}" if modules else APPS_PATTERN
-    deny = rf"^(?!(.*/)?({allowed})$)"
+    ``modules`` -- ``"uk"``, ``"en"`` or ``"all"`` -- for the module pages in that language too)."""
+    # every notebook but the preheated ones; Voilà filters the absolute paths of the notebooks
+    # under ``root``, so the pattern is anchored there (tests/files/course101/modules/... is not
+    # preheated)
+    allowed = f"{APPS_PATTERN}|{MODULES_BY_LANGUAGE[modules]}" if modules else APPS_PATTERN
+    deny = rf"^(?!({_literal(str(root))}/)?({allowed})$)"
     return [
         str(root), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
@@ -60,10 +79,16 @@ def voila_arguments(root: Path, port: int, pool_size: int = 1, modules: bool = F
         f"--Voila.mathjax_url={MATHJAX_URL}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
+        # Only the widget manager among JupyterLab's extensions: the pages need nothing else
+        # (nbgrader's, Notebook 7's and the pygments theme would load ~0.4 MB of JavaScript more).
+        f"--VoilaConfiguration.extension_allowlist={list(EXTENSIONS)!r}",
         f"--VoilaConfiguration.preheat_kernel={pool_size > 0}",
         f"--VoilaConfiguration.default_pool_size={max(pool_size, 0)}",
-        f"--VoilaKernelManager.preheat_denylist=['{deny}']",
-        "--VoilaKernelManager.fill_delay=0.5",
+        f"--VoilaKernelManager.preheat_denylist=['{deny}']",  # no backslash: traitlets reads a literal
+        # A used kernel is replaced only after the page it served is interactive: on two cores
+        # a refill (Python start, imports, the notebook run) would otherwise compete with the
+        # browser for the CPU during the very seconds the visitor waits.
+        f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
         "--MappingKernelManager.cull_idle_timeout=1800",
         "--MappingKernelManager.cull_interval=120",
     ]  # fmt: skip
@@ -76,9 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pool-size", type=int, default=1)
-    parser.add_argument("--modules", action="store_true",
-                        help="preheat the module pages too (experimental: in tests/bench/bench_apps.py "
-                             "--modules a preheated module page showed no widget within 120 s)")
+    parser.add_argument("--modules", nargs="?", const="all", default="", choices=sorted(MODULES_BY_LANGUAGE),
+                        help="preheat the module pages too, in one language or all (one kernel of "
+                             "about 120 MB per module notebook: 5 per language)")
     args = parser.parse_args(argv)
     os.environ.update(jupyter_env())  # before Voilà looks for templates
     run(voila_arguments(args.root.resolve(), args.port, args.pool_size, args.modules))

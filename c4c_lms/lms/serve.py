@@ -83,9 +83,10 @@ def server_command(course: Course, port: int, token: str, open_browser: bool = F
 
 
 def apps_command(course: Course, port: int, pool_size: int = 1) -> list[str]:
-    """The standalone Voilà for the apps and module pages (preheated kernels, bounded pools)."""
+    """The standalone Voilà for the apps and module pages (preheated kernels, bounded pools: one
+    kernel per app and per module page in the course's language)."""
     return [sys.executable, "-m", "c4c_lms.lms.apps_server", str(course.root), f"--port={port}",
-            f"--pool-size={pool_size}"]  # fmt: skip
+            f"--pool-size={pool_size}", f"--modules={course.config.course.language}"]  # fmt: skip
 
 
 def urls(course: Course, port: int, token: str) -> dict[str, str]:

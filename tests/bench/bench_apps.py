@@ -15,6 +15,7 @@ Run::
 
     .venv/bin/python tests/bench/bench_apps.py                 # apps, 5 loads each
     .venv/bin/python tests/bench/bench_apps.py --modules       # module pages too (preheated)
+    .venv/bin/python tests/bench/bench_apps.py --warm          # a returning visitor's cached browser
 """
 
 from __future__ import annotations
@@ -38,12 +39,17 @@ from helpers import stop_process  # noqa: E402
 BASELINE = "tests/bench/minimal_app.ipynb"
 APPS = sorted(f"voila_apps/{p.parent.name}/index.ipynb" for p in (REPO / "voila_apps").glob("*/index.ipynb"))
 MODULES = ["modules/m01_partnerships/m01_partnerships.ipynb", "modules/m03_eu_programmes/m03_eu_programmes_en.ipynb"]
-WIDGET = ".c4c-ready, .jupyter-widgets button, .jupyter-widgets input, .jupyter-widgets select"
+# An app's ready marker, else any enabled control (a module's first button may be a self-check's
+# "Check", disabled until an answer is chosen: waiting for that one to be enabled never ends).
+WIDGET = (".c4c-ready, .jupyter-widgets button:enabled, .jupyter-widgets input:enabled, "
+          ".jupyter-widgets select:enabled")
 
 
-def time_to_interactive(browser, url: str, timeout_ms: int = 120_000) -> float:
-    """Seconds from navigation start until the first interactive widget is visible and enabled."""
-    context = browser.new_context()
+def time_to_interactive(browser, url: str, timeout_ms: int = 120_000, context=None) -> float:
+    """Seconds from navigation start until the first interactive widget is visible and enabled;
+    in a fresh browser context (empty cache) unless ``context`` is given."""
+    own = context is None
+    context = browser.new_context() if own else context
     page = context.new_page()
     try:
         start = time.perf_counter()
@@ -52,11 +58,16 @@ def time_to_interactive(browser, url: str, timeout_ms: int = 120_000) -> float:
         ready.wait_for(state="visible", timeout=timeout_ms)
         target = ready.locator("input, button, select, textarea").first if ready.evaluate(
             "e => !['INPUT','BUTTON','SELECT','TEXTAREA'].includes(e.tagName)") else ready
+        deadline = start + timeout_ms / 1000
         while not target.is_enabled():
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{url}: the first widget stayed disabled")
             time.sleep(0.01)
         return time.perf_counter() - start
     finally:
-        context.close()
+        page.close()
+        if own:
+            context.close()
 
 
 def start(command: list[str], port: int, log) -> subprocess.Popen:
@@ -70,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loads", type=int, default=5, help="loads per page (median reported)")
     parser.add_argument("--pause", type=float, default=3.0, help="seconds between loads (pool refill)")
     parser.add_argument("--modules", action="store_true", help="measure module pages too")
+    parser.add_argument("--warm", action="store_true",
+                        help="one browser context for all loads (the browser's cache is warm, as for a "
+                             "participant who has opened a page before); default: a fresh context per load")
     args = parser.parse_args(argv)
     chromium = _chromium()
     if chromium is None:
@@ -96,13 +110,17 @@ def main(argv: list[str] | None = None) -> int:
 
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-            time.sleep(20)  # the pools fill once at start-up, as after `c4c serve`
+            # the pools fill once at start-up, as after `c4c serve`: every preheated page's kernel
+            # runs its notebook at once (15 of them with --modules), so give them time
+            time.sleep(90 if args.modules else 20)
+            shared = browser.new_context() if args.warm else None
             for url in pages.values():  # warm-up: first imports fill the OS file cache
-                time_to_interactive(browser, url)
+                time_to_interactive(browser, url, timeout_ms=300_000, context=shared)
+                time.sleep(args.pause)
             for _ in range(args.loads):
                 for name, url in pages.items():
                     time.sleep(args.pause)
-                    times[name].append(time_to_interactive(browser, url))
+                    times[name].append(time_to_interactive(browser, url, context=shared))
             browser.close()
     finally:
         stop_process(course)
@@ -110,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         log.close()
     load = os.getloadavg()
     base_median = statistics.median(times.pop("baseline (stock Voilà, 1 widget)"))
-    print(f"{args.loads} loads each; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+    cache = "warm browser cache (one context)" if args.warm else "fresh browser context per load"
+    print(f"{args.loads} loads each, {cache}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     print(f"{'page':<52}{'median s':>9}{'baseline s':>12}{'ratio':>7}")
     worst_ratio = worst_median = 0.0

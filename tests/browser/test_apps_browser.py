@@ -83,7 +83,16 @@ def test_calendar_plan_exports_ics_and_json(page, voila_url):
     page.wait_for_function("(document.querySelector('.c4c-glance') || {}).naturalWidth > 500")
 
     page.get_by_role("tab", name="Files").click()
+    page.locator(".c4c-community input").fill("Zhovkva")
     page.locator("button.c4c-make-files").click()
+    page.locator("a.c4c-download").first.wait_for()
+    # Each file once, in place under the button (a cell's stray last value showed them again
+    # above the language switch).
+    names = page.locator("a.c4c-download").evaluate_all("links => links.map(a => a.download)")
+    assert sorted(names) == sorted(f"c4c_calendar_{year}.{ext}" for ext in ("ics", "csv", "pdf", "png", "json"))
+    assert page.locator(".c4c-links").count() == 1
+    in_tab = page.locator(".jupyter-widgets.widget-tab .c4c-links a.c4c-download")
+    assert in_tab.count() == 5
     name, data = download(page, ".ics")
     assert name == f"c4c_calendar_{year}.ics"
     events = {v.summary.value: v for v in vobject.readOne(data.decode("utf-8")).vevent_list}
@@ -96,7 +105,14 @@ def test_calendar_plan_exports_ics_and_json(page, voila_url):
 
     _, saved = download(page, ".json")
     plan = json.loads(saved)
-    assert plan["schema"] == "c4c-calendar/1" and plan["year"] == year
+    assert plan["schema"] == "c4c-calendar/1" and plan["year"] == year and plan["community"] == "Zhovkva"
+    from pypdf import PdfReader
+
+    _, pdf = download(page, ".pdf")  # the 12-month wall planner, titled with the community
+    wall = PdfReader(io.BytesIO(pdf)).pages
+    assert len(wall) == 1 and float(wall[0].mediabox.width) > float(wall[0].mediabox.height)
+    text = " ".join(wall[0].extract_text().split())
+    assert f"Zhovkva: events plan for {year}" in text and "January" in text and "December" in text
     assert {e["title_en"] for e in plan["entries"]} >= {"Europe Day", "Lublin partner festival"}
 
 

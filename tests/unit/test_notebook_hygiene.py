@@ -70,3 +70,17 @@ def test_module_in_both_languages(folder):
     """Does every module exist as `<name>.ipynb` (Ukrainian) and `<name>_en.ipynb` (English)?"""
     assert (folder / f"{folder.name}.ipynb").is_file()
     assert (folder / f"{folder.name}_en.ipynb").is_file()
+
+
+LEARNER_NOTEBOOKS = [p for p in NOTEBOOKS if p.relative_to(REPO).parts[0] in ("modules", "voila_apps")]
+
+
+@pytest.mark.parametrize("path", LEARNER_NOTEBOOKS, ids=ids(LEARNER_NOTEBOOKS))
+def test_learner_text_names_no_package_internals(path):
+    """Does the text a learner reads (markdown cells) avoid our package's internal names
+    (``c4c_lms.core.romanise``, ``c4c_lms/refdata/...``)?"""
+    nb = json.loads(path.read_text("utf-8"))
+    for n, cell in enumerate(nb["cells"]):
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "markdown":
+            assert "c4c_lms" not in text, f"markdown cell {n} names the package: {text[:120]!r}"

@@ -206,31 +206,48 @@ def test_csv_export_reads_back():
     assert rows[3][1] == "CERV: побратимство" and rows[3][3] == "2026-07-29"
 
 
-def test_pdf_is_one_page_with_cyrillic_and_latin():
-    """Is the PDF year plan one page whose extracted text holds Ukrainian and English titles?"""
+def test_pdf_is_the_wall_planner_with_cyrillic_and_latin():
+    """Is the PDF the one-page A4 landscape wall planner, with the community's name, the month
+    names and the titles in the chosen language?"""
     from pypdf import PdfReader
 
     plan = small_plan()
-    for lang, titles in (("uk", ["День Європи", "Фестиваль у Любліні"]), ("en", ["Europe Day", "Lublin festival"])):
-        reader = PdfReader(io.BytesIO(cal_export.to_pdf(plan, cal.public_holidays(["PL"], 2026), lang)))
+    plan.community = "Жовківська громада"
+    for lang, words in (("uk", ["День Європи", "Фестиваль у Любліні", "Травень", "Вересень", "Жовківська громада"]),
+                        ("en", ["Europe Day", "Lublin festival", "May", "September", "Жовківська громада"])):
+        reader = PdfReader(io.BytesIO(cal_export.to_pdf(plan, lang)))
         assert len(reader.pages) == 1
-        text = reader.pages[0].extract_text()
-        for title in titles:
-            assert title in text
+        box = reader.pages[0].mediabox
+        assert float(box.width) > float(box.height)  # landscape
+        text = " ".join(reader.pages[0].extract_text().split())
+        for word in words:
+            assert word in text, (lang, word)
         assert "2026" in text
 
 
-def test_png_export_is_an_image():
-    """Is the PNG export a real PNG image?"""
-    data = cal_export.to_png(small_plan())
+def test_png_export_is_the_wall_planner_image():
+    """Is the PNG export an A4 landscape image of the wall planner at the requested resolution?"""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(cal_export.to_png(small_plan(), "uk", dpi=100)))
+    assert image.format == "PNG"
+    assert abs(image.width - 11.69 * 100) < 2 and abs(image.height - 8.27 * 100) < 2
+
+
+def test_glance_png_is_an_image():
+    """Is the on-screen year-at-a-glance (with holidays) a real PNG image?"""
+    data = cal_export.glance_png(small_plan(), cal.public_holidays(["PL"], 2026), "en")
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
 
 
 def test_json_round_trip():
     """Does a plan survive saving to JSON text and loading back unchanged?"""
     plan = small_plan()
+    plan.community = "Жовківська громада"
     again = cal.plan_from_json(json.loads(json.dumps(cal.plan_to_json(plan), ensure_ascii=False)))
-    assert again == plan
+    assert again == plan and again.community == "Жовківська громада"
+    older = {k: v for k, v in cal.plan_to_json(plan).items() if k != "community"}  # saved before it existed
+    assert cal.plan_from_json(older).community == ""
 
 
 @pytest.mark.parametrize(
@@ -241,6 +258,7 @@ def test_json_round_trip():
         ({"entries": [{"title_en": "X", "start": "2026-13-01"}]}, "entry 1: 'start'"),
         ({"entries": [{"title_en": "X", "start": "2026-01-01", "remind_weeks": -1}]}, "remind_weeks"),
         ({"entries": [{"start": "2026-01-01"}]}, "title"),
+        ({"community": ["Жовква"]}, "community"),
     ],
 )
 def test_bad_plan_json_names_the_problem(change, fragment):
@@ -258,6 +276,6 @@ def test_pdf_full_reference_year_stays_one_page():
     entries = [cal.entry_from_reference(r, 8) for r in items.to_dict("records")]
     entries += [cal.Entry(f"own_{i}", f"Засідання {i}", f"Meeting {i}", date(2024, 1 + i % 12, 10))
                 for i in range(40)]  # fmt: skip
-    reader = PdfReader(io.BytesIO(cal_export.to_pdf(cal.Plan(2024, [], entries), (), "en")))
+    reader = PdfReader(io.BytesIO(cal_export.to_pdf(cal.Plan(2024, [], entries), "en")))
     assert len(reader.pages) == 1
-    assert "more (see the CSV or .ics)" in reader.pages[0].extract_text()
+    assert "more entries (see the CSV or .ics)" in " ".join(reader.pages[0].extract_text().split())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from planner_sample import events, programmes
 
 from c4c_lms.content import funding
@@ -64,7 +66,46 @@ def test_explanations_in_both_languages():
         en, uk = funding.explain(r["reasons"], "en"), funding.explain(r["reasons"], "uk")
         assert en and uk and "{" not in en + uk
     top = funding.explain(ranked[0]["reasons"], "en")
-    assert "10\u202f000–100\u202f000" in top and "since 2022-06-23" in top
+    assert "EUR 10,000–100,000" in top and "since 2022-06-23" in top
+    assert "10\u00a0000–100\u00a0000 EUR" in funding.explain(ranked[0]["reasons"], "uk")
+
+
+@pytest.mark.parametrize(
+    ("bounds", "uk", "en"),
+    [
+        ((None, Decimal("750000")), "(до 750\u00a0000 EUR)", "(up to EUR 750,000)"),
+        ((Decimal("20000"), None), "(від 20\u00a0000 EUR)", "(from EUR 20,000)"),
+        ((Decimal("20000"), Decimal("750000.5")), "(20\u00a0000–750\u00a0000,5 EUR)", "(EUR 20,000–750,000.5)"),
+    ],
+)
+def test_grant_range_with_a_missing_bound(bounds, uk, en):
+    """Does a range with one bound unknown read "up to"/"from" in each language (never
+    "EUR —–750 000" or "None"), with the language's digit grouping and decimal mark?"""
+    row = {"themes": "energy", "applicant_types": "municipality", "ukraine_status": "associated",
+           "grant_min_eur": bounds[0], "grant_max_eur": bounds[1]}
+    reasons = funding.score_programme(row, ["energy"], "municipality", Decimal("50000"), TODAY)["reasons"]
+    texts = {lang: funding.explain(reasons, lang) for lang in ("uk", "en")}
+    assert uk in texts["uk"] and en in texts["en"]
+    for text in texts.values():
+        assert "None" not in text and "—–" not in text and "–—" not in text
+
+
+def test_applicant_types_named_in_the_language():
+    """Are the lead applicant's type and the eligible types named in the chosen language (no
+    codes such as "municipality" or "works" in the Ukrainian text), for every type in the data?"""
+    from c4c_lms.core.i18n import Catalogue
+    from c4c_lms.refdata.tables import load_programmes
+
+    codes = sorted({t for types in load_programmes()["applicant_types"] for t in (types or [])})
+    row = {"themes": "energy", "applicant_types": ";".join(codes), "ukraine_status": "associated"}
+    reasons = funding.score_programme(row, ["energy"], "ngo_network", None, TODAY)["reasons"]
+    uk, en = funding.explain(reasons, "uk"), funding.explain(reasons, "en")
+    m = Catalogue.load("project_planner")
+    for code in codes:
+        assert m.t(f"type_{code}", "uk") in uk and m.t(f"type_{code}", "en") in en
+        assert code not in uk.replace("ngo_network", "")
+    ok = funding.score_programme(row, ["energy"], "municipality", None, TODAY)["reasons"]
+    assert "«Громада / орган місцевого самоврядування» допускається" in funding.explain(ok, "uk")
 
 
 def test_real_reference_data_ranks_when_available():
