@@ -206,7 +206,8 @@ def main() -> int:
             stock_browsers = [b for b in pool.map(lambda u: guarded(u, lambda x: sign_in_any(hub, x)), stock) if b]
             stock_spawn = [s for s in pool.map(lambda b: guarded(b.name, lambda _: b.spawn(300)), stock_browsers) if s]
             stock_rss = statistics.median(rss_mib(accounts_uid(u)) for u in stock) if stock_spawn else float("nan")
-            list(pool.map(lambda u: run.hub_api(course, "DELETE", f"/users/{u}/server"), stock))
+            # a failed stop is a failure to report, not the end of the rehearsal
+            list(pool.map(lambda u: guarded(u, lambda x: run.hub_api(course, "DELETE", f"/users/{x}/server")), stock))
             # -- the course: our server ------------------------------------------------------
             browsers = [b for b in pool.map(lambda u: guarded(u, lambda x: sign_in_any(hub, x)), people) if b]
             spawn = [s for s in pool.map(lambda b: guarded(b.name, lambda _: b.spawn(300)), browsers) if s]
