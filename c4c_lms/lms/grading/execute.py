@@ -30,6 +30,7 @@ from traitlets import Integer, List, Unicode
 
 from c4c_lms.lms.grading.answers import parse_capture
 from c4c_lms.lms.grading.declared import Declared, declarations, is_test
+from c4c_lms.lms.grading.reuse import read_notebook
 from c4c_lms.lms.grading.sandbox import Caps, Checked, Execution, isolation_mode, tree_cpu, warm_server
 
 STATUS_FILE = ".c4c_execution.json"
@@ -138,7 +139,7 @@ class SandboxExecute(NbGraderPreprocessor):
         folder = Path(self.source_root) / info["assignment"]
         path = folder / f"{info.get('notebook', info['assignment'])}.ipynb"
         try:
-            return nbformat.read(str(path), as_version=4), folder
+            return read_notebook(path), folder  # read once per worker; only read here
         except (OSError, ValueError):
             return None, folder if folder.is_dir() else None
 
