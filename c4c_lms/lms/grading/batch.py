@@ -179,6 +179,9 @@ def sandbox_config(course: Course) -> Config:
     grading = course.config.grading
     c = Config()
     c.Autograde.autograde_preprocessors = autograde_steps()
+    # nbconvert validates the whole notebook after every step unless told to do it once at the
+    # end; SandboxExecute validates after its own step, where P's outputs come in.
+    c.Exporter.optimistic_validation = True
     c.SandboxExecute.source_root = str(course.path("exercises"))
     c.SandboxExecute.work_mb = grading.work_mb
     c.SandboxExecute.tmp_mb = grading.tmp_mb

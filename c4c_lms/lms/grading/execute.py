@@ -183,6 +183,14 @@ class SandboxExecute(NbGraderPreprocessor):
                 if checked.status == "ok":
                     break
         merge(nb, plan, execution, checked, skipped)
+        # The pipeline validates once, at its end (``Exporter.optimistic_validation``, see
+        # ``batch.sandbox_config``); outputs that came from P are checked here, before
+        # ``SaveAutoGrades`` scores them, as nbconvert did after every step.
+        try:
+            nbformat.validate(nb, relax_add_props=True)
+        except nbformat.ValidationError:
+            self.log.error("Notebook is invalid after preprocessor %s", self)
+            raise
         executed = sorted(plan.p_to_nb[i] for i in execution.outputs if 0 <= i < len(plan.p_to_nb))
         (folder / STATUS_FILE).write_text(json.dumps({
             "status": execution.status, "reason": execution.reason, "executed_cells": executed,
