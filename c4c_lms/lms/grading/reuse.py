@@ -10,6 +10,7 @@ Nothing here changes what nbgrader does or writes, only what it has to rebuild:
   compiled-statement cache, so the same queries are not compiled again for every submission.
   ``Gradebook.close`` disposes of the engine's idle connections as before; the engine stays
   usable. Keyed by process id too, so a forked worker never uses its parent's connections.
+  The gradebook's tables are created (if missing) once per engine, not at every session.
 * **One checked schema validator per schema.** ``jsonschema.validate`` checks the schema itself
   before every call; nbgrader's schema is fixed, so it is checked once and the validator kept.
   The cell is validated exactly as before (same errors, ``best_match`` picks the same one).
@@ -38,6 +39,19 @@ def _shared_engine(create_engine):
             if engine is None:
                 engine = _engines[key] = create_engine(url, *args, **kwargs)
         return engine
+
+    return create
+
+
+def _once_per_engine(create_all):
+    done: set[int] = set()
+
+    def create(bind=None, *args, **kwargs):
+        key = id(bind)
+        if bind is None or args or kwargs or key not in done or bind not in _engines.values():
+            create_all(bind, *args, **kwargs)
+            if bind is not None and not args and not kwargs:
+                done.add(key)
 
     return create
 
@@ -77,6 +91,8 @@ def install() -> None:
     import nbgrader.nbgraderformat.common as nbgrader_format
 
     nbgrader.api.create_engine = _shared_engine(nbgrader.api.create_engine)
+    metadata = nbgrader.api.Base.metadata
+    metadata.create_all = _once_per_engine(metadata.create_all)
     nbgrader_format.jsonschema = _CheckedSchemas(jsonschema)
 
 
