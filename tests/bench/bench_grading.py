@@ -65,8 +65,10 @@ def print_cpu_split(workdir: Path, exercise: str, n: int) -> None:
     """CPU seconds per submission: trusted side (nbgrader + gradebook), P (participant), T (tests)."""
     import json
 
-    trusted = [json.loads(line)["trusted_cpu"] for line in
+    records = [json.loads(line) for line in
                (workdir / "grading_profile.jsonl").read_text().splitlines() if line.strip()]  # fmt: skip
+    trusted = [r["trusted_cpu"] for r in records]
+    pipeline = sum(r.get("nbgrader_cpu", 0.0) for r in records)
     p_cpu = t_cpu = 0.0
     for status in (workdir / "autograded").glob(f"*/{exercise}/.c4c_execution.json"):
         record = json.loads(status.read_text())
@@ -74,7 +76,9 @@ def print_cpu_split(workdir: Path, exercise: str, n: int) -> None:
         t_cpu += record.get("t_cpu", 0.0)
     trusted_cpu = sum(trusted)
     total = trusted_cpu + p_cpu + t_cpu
-    print(f"CPU per submission: trusted side {trusted_cpu / n:.3f} s (nbgrader passes, gradebook), "
+    print(f"CPU per submission: trusted side {trusted_cpu / n:.3f} s (nbgrader's autograde "
+          f"{pipeline / n:.3f} s: conversion passes, gradebook sessions, merging P and T; "
+          f"our own totals and checks {(trusted_cpu - pipeline) / n:.3f} s), "
           f"P {p_cpu / n:.3f} s (participant kernel), T {t_cpu / n:.3f} s (tests); "
           f"total {total / n:.3f} s; load average {os.getloadavg()[0]:.2f}")
 

@@ -30,6 +30,7 @@ from c4c_lms.lms.grading.outcomes import (
     EXECUTION_REASONS, Reason, Status, SubmissionResult, classify_log, infrastructure_failure, last_line,
 )  # fmt: skip
 from c4c_lms.lms.grading.execute import STATUS_FILE, SandboxExecute
+from c4c_lms.lms.grading.reuse import install, read_notebook
 from c4c_lms.lms.grading.sandbox import remove_stale_boxes
 from c4c_lms.lms.grading.sanitise import with_sanitiser
 from c4c_lms.lms.workspace import nbgrader_api, prepare, step_path
@@ -76,19 +77,34 @@ def explain_failure(text: str) -> tuple[Reason, str]:
     return known if known else (Reason.UNKNOWN, last_line(text) or "unknown error")
 
 
-def canary_alert(notebook_path: Path, released_path: Path) -> str:
+def _read(path: Path, cached: bool = False):
+    """The notebook at ``path``, or None when unreadable (grading itself reports that).
+
+    ``cached``: a read-only file of the exercise (the released notebook), read once per worker.
+    """
+    import nbformat
+
+    try:
+        if cached:
+            return read_notebook(path)
+        # Only grade ids, sources and outputs are looked at, and nbformat.read only warns about
+        # an invalid notebook: a version-4 file is parsed as nbformat does, without the schema pass.
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("nbformat") == 4 and isinstance(data.get("cells"), list):
+            return nbformat.v4.to_notebook_json(data)
+        return nbformat.read(str(path), as_version=4)
+    except Exception:
+        return None
+
+
+def canary_alert(nb, released) -> str:
     """What the exercise's integrity cell reported in P, if it saw tampering ("" otherwise).
 
     Only a signal for the lecturer: it ran in the participant's kernel, so it can be silenced,
     and scores no longer depend on it (the tests run in their own kernel). The cell is found by
     its grade id in the released notebook, so an untagged copy still counts.
     """
-    import nbformat
-
-    try:
-        nb = nbformat.read(str(notebook_path), as_version=4)
-        released = nbformat.read(str(released_path), as_version=4)
-    except Exception:
+    if nb is None or released is None:
         return ""
     wanted = {c.metadata.get("nbgrader", {}).get("grade_id") for c in released.cells
               if CANARY_TAG in c.get("metadata", {}).get("tags", [])} - {None}  # fmt: skip
@@ -107,19 +123,15 @@ def _grade_ids(nb) -> list[str]:
             if "grade_id" in c.get("metadata", {}).get("nbgrader", {})]  # fmt: skip
 
 
-def changed_cells(released: Path, submitted: Path) -> list[str]:
+def changed_cells(released, submitted) -> list[str]:
     """Tamper signals for the lecturer: nbgrader cells deleted, duplicated or reordered.
 
     The scores do not depend on them (the tests run in their own kernel, on the released test
     code); they say that someone edited the notebook's structure by hand.
     """
-    import nbformat
-
-    try:
-        want = _grade_ids(nbformat.read(str(released), as_version=4))
-        have = _grade_ids(nbformat.read(str(submitted), as_version=4))
-    except Exception:  # unreadable files are reported by grading itself
+    if released is None or submitted is None:  # unreadable files are reported by grading itself
         return []
+    want, have = _grade_ids(released), _grade_ids(submitted)
     signs = [f"deleted {g}" for g in want if g not in have]
     signs += [f"duplicated {g}" for g in sorted({g for g in have if have.count(g) > 1})]
     order = [g for g in have if g in want]
@@ -174,6 +186,9 @@ def sandbox_config(course: Course) -> Config:
     grading = course.config.grading
     c = Config()
     c.Autograde.autograde_preprocessors = autograde_steps()
+    # nbconvert validates the whole notebook after every step unless told to do it once at the
+    # end; SandboxExecute validates after its own step, where P's outputs come in.
+    c.Exporter.optimistic_validation = True
     c.SandboxExecute.source_root = str(course.path("exercises"))
     c.SandboxExecute.work_mb = grading.work_mb
     c.SandboxExecute.tmp_mb = grading.tmp_mb
@@ -186,20 +201,13 @@ def sandbox_config(course: Course) -> Config:
     return c
 
 
-def edited_test_cells(course: Course, student: str, assignment: str) -> list[str]:
+def edited_test_cells(reference, theirs) -> list[str]:
     """Grade ids of locked cells whose submitted source differs from the released one.
 
     nbgrader restores such cells before running, so the points stay right; the edit itself is
     a signal for the lecturer (its checksum warning fires on every honest submission too).
     """
-    import nbformat
-
-    released = step_path(course, "release", assignment=assignment, notebook=assignment)
-    submitted = step_path(course, "submitted", student=student, assignment=assignment, notebook=assignment)
-    try:
-        reference = nbformat.read(str(released), as_version=4)
-        theirs = nbformat.read(str(submitted), as_version=4)
-    except Exception:  # unreadable files are reported by grading itself
+    if reference is None or theirs is None:  # unreadable files are reported by grading itself
         return []
     def locked(nb):
         return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
@@ -216,14 +224,15 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
     PostgreSQL server restarting; a kernel that never started) is retried with growing pauses
     for up to ``grading.gradebook_wait_s`` before it is reported (and a re-run retries it).
     """
+    install()  # this worker's engine and schema validators, built once (reuse.py)
     course = load_course(Path(root))
     deadline = time.monotonic() + course.config.grading.gradebook_wait_s
     pause, attempts = 0.5, 0
     while True:
         attempts += 1
-        started = time.process_time()
+        started, phases = time.process_time(), {}
         try:
-            result = _grade_once(course, student, assignment)
+            result = _grade_once(course, student, assignment, phases)
         except Exception as err:  # our own gradebook calls: sqlite/SQLAlchemy errors
             text = f"{type(err).__name__}: {err}"
             result = SubmissionResult(student, assignment, Status.INFRASTRUCTURE,
@@ -232,7 +241,7 @@ def grade_one(root: str, student: str, assignment: str) -> SubmissionResult:
         if os.environ.get("C4C_GRADING_PROFILE"):  # the trusted side's own CPU (benchmark)
             with open(course.workdir / "grading_profile.jsonl", "a", encoding="utf-8") as f:
                 f.write(json.dumps({"student": student, "assignment": assignment,
-                                    "trusted_cpu": time.process_time() - started}) + "\n")
+                                    "trusted_cpu": time.process_time() - started, **phases}) + "\n")
         known = result.reason in (Reason.GRADEBOOK, Reason.SANDBOX)  # worth waiting for; others once more
         if (result.status != Status.INFRASTRUCTURE or time.monotonic() + pause > deadline
                 or (not known and attempts >= 2)):  # fmt: skip
@@ -251,7 +260,7 @@ def _save_log(course: Course, student: str, assignment: str, text: str) -> str:
     return str(path)
 
 
-def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResult:
+def _grade_once(course: Course, student: str, assignment: str, phases: dict) -> SubmissionResult:
     stamp = read_timestamp(step_path(course, "submitted", student=student, assignment=assignment))
     submitted = stamp.isoformat() if stamp else ""
 
@@ -267,7 +276,9 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
         return SubmissionResult(student, assignment, status, score, max_score, reason, detail, submitted)
 
     api = nbgrader_api(course, sandbox_config(course))
+    started = time.process_time()
     outcome = api.autograde(assignment, student, force=True, create=True)
+    phases["nbgrader_cpu"] = time.process_time() - started  # its passes and gradebook sessions
     text = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}"
     broken = infrastructure_failure(text)
     if broken:
@@ -292,15 +303,15 @@ def _grade_once(course: Course, student: str, assignment: str) -> SubmissionResu
         failed = result(Status.FAILED, reason, execution.get("reason", ""), scored=True)
         failed.log = _save_log(course, student, assignment, json.dumps(execution, indent=1) + "\n\n" + text)
         return failed
-    released = step_path(course, "release", assignment=assignment, notebook=assignment)
-    submitted_nb = step_path(course, "submitted", student=student, assignment=assignment, notebook=assignment)
-    alert = canary_alert(autograded, released)
+    released = _read(step_path(course, "release", assignment=assignment, notebook=assignment), cached=True)
+    submitted_nb = _read(step_path(course, "submitted", student=student, assignment=assignment, notebook=assignment))
+    alert = canary_alert(_read(autograded), released)
     if alert:
         return result(Status.FLAGGED, Reason.TAMPERING, alert, scored=True)
     changed = changed_cells(released, submitted_nb)
     if changed:
         return result(Status.FLAGGED, Reason.CELLS_CHANGED, ", ".join(changed), scored=True)
-    edited = edited_test_cells(course, student, assignment)
+    edited = edited_test_cells(released, submitted_nb)
     if edited:
         return result(Status.FLAGGED, Reason.TESTS_EDITED, ", ".join(edited), scored=True)
     manual = totals()[2]

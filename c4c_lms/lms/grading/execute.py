@@ -30,6 +30,7 @@ from traitlets import Integer, List, Unicode
 
 from c4c_lms.lms.grading.answers import parse_capture
 from c4c_lms.lms.grading.declared import Declared, declarations, is_test
+from c4c_lms.lms.grading.reuse import read_notebook
 from c4c_lms.lms.grading.sandbox import Caps, Checked, Execution, isolation_mode, tree_cpu, warm_server
 
 STATUS_FILE = ".c4c_execution.json"
@@ -138,7 +139,7 @@ class SandboxExecute(NbGraderPreprocessor):
         folder = Path(self.source_root) / info["assignment"]
         path = folder / f"{info.get('notebook', info['assignment'])}.ipynb"
         try:
-            return nbformat.read(str(path), as_version=4), folder
+            return read_notebook(path), folder  # read once per worker; only read here
         except (OSError, ValueError):
             return None, folder if folder.is_dir() else None
 
@@ -182,6 +183,14 @@ class SandboxExecute(NbGraderPreprocessor):
                 if checked.status == "ok":
                     break
         merge(nb, plan, execution, checked, skipped)
+        # The pipeline validates once, at its end (``Exporter.optimistic_validation``, see
+        # ``batch.sandbox_config``); outputs that came from P are checked here, before
+        # ``SaveAutoGrades`` scores them, as nbconvert did after every step.
+        try:
+            nbformat.validate(nb, relax_add_props=True)
+        except nbformat.ValidationError:
+            self.log.error("Notebook is invalid after preprocessor %s", self)
+            raise
         executed = sorted(plan.p_to_nb[i] for i in execution.outputs if 0 <= i < len(plan.p_to_nb))
         (folder / STATUS_FILE).write_text(json.dumps({
             "status": execution.status, "reason": execution.reason, "executed_cells": executed,
