@@ -53,7 +53,7 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _stat(pid: int) -> tuple[int, int] | None:
+def process_stat(pid: int) -> tuple[int, int] | None:
     """(parent pid, start time in clock ticks) of a live process; None when gone or a zombie."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
@@ -70,7 +70,7 @@ def descendants(pid: int) -> dict[int, int]:
         return {}
     children: dict[int, list[tuple[int, int]]] = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _stat(int(entry))) is not None:
+        if entry.isdigit() and (stat := process_stat(int(entry))) is not None:
             children.setdefault(stat[0], []).append((int(entry), stat[1]))
     found: dict[int, int] = {}
     todo = [pid]
@@ -87,7 +87,7 @@ def end_leftovers(processes: dict[int, int], sig: int = signal.SIGKILL) -> list[
     process (same start time: a reused pid is left alone); the pids signalled."""
     hit = []
     for pid, start in processes.items():
-        stat = _stat(pid)
+        stat = process_stat(pid)
         if stat is not None and stat[1] == start:
             try:
                 os.kill(pid, sig)

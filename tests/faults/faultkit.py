@@ -23,22 +23,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from c4c_lms.core.processes import process_stat
+
 REPO = Path(__file__).resolve().parents[2]
 HOOK = Path(__file__).resolve().parent / "hook"
 COURSE101 = REPO / "tests" / "files" / "course101"
 COMPLETE = COURSE101 / "submissions" / "olena" / "ps1.ipynb"  # scores 3/5 automatically
-
-
-def _stat(pid: int) -> tuple[int, int] | None:
-    """(parent pid, start time) of a process, or None when it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = text[text.rindex(")") + 2:].split()
-    if fields[0] == "Z":
-        return None  # a zombie holds nothing
-    return int(fields[1]), int(fields[19])
 
 
 def _all_pids() -> list[int]:
@@ -58,7 +48,7 @@ class Run:
         """Processes of this run still alive after ``wait`` seconds (their command lines)."""
         deadline = time.monotonic() + wait
         while True:
-            alive = [pid for pid, start in self.seen.items() if (s := _stat(pid)) and s[1] == start]
+            alive = [pid for pid, start in self.seen.items() if (s := process_stat(pid)) and s[1] == start]
             alive += [pid for pid in _all_pids() if pid not in alive and self._marked(pid)]
             if not alive or time.monotonic() > deadline:
                 break
@@ -105,7 +95,7 @@ def run_c4c(root: Path, *args: str, fault: str = "", kill_when=None, signum: int
     while proc.poll() is None:
         children: dict[int, list[tuple[int, int]]] = {}
         for pid in _all_pids():
-            s = _stat(pid)
+            s = process_stat(pid)
             if s is not None:
                 children.setdefault(s[0], []).append((pid, s[1]))
         todo = [proc.pid, *seen]
