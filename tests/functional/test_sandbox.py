@@ -128,6 +128,23 @@ def test_a_slow_cell_is_interrupted_and_the_next_one_runs():
 
 
 @pytest.mark.slow
+def test_answers_leave_after_cells_that_pass_and_cells_that_raise():
+    """Answers come with the reply of a cell that passed and from a cell of their own after one
+    that raised; both are the values at that point, and the participant's namespace gains nothing."""
+    result = run(
+        "x = 5",
+        "y = [1, 'два']\nraise ValueError('after the answer')",
+        "x = 99\nprint(sorted(k for k in globals() if not k.startswith('_') and k not in ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open')))",
+        capture={0: ["x"], 1: ["y", "z"]},
+    )
+    assert result.status == "ok"
+    assert json.loads(result.answers[0].removeprefix("C4C-ANSWERS ")) == {"x": 5}
+    assert json.loads(result.answers[1].removeprefix("C4C-ANSWERS ")) == {"y": [1, "два"], "z": {"__c4c__": "missing"}}
+    assert [o.get("ename") for o in result.outputs[1]] == ["ValueError"]  # the probe added no output
+    assert text(result, 2).strip() == "['x', 'y']"
+
+
+@pytest.mark.slow
 def test_kernels_fork_from_the_warm_image():
     """Is the configured library already imported when a kernel starts (the speed-up's source)?"""
     check = "import sys; print('pandas' in sys.modules)"

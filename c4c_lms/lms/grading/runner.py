@@ -193,14 +193,20 @@ def become_kernel(job: dict, connection_file: str) -> None:
         os._exit(0)
 
 
+_SIBLINGS: dict = {}
+
+
 def load_sibling(name: str):
-    """``answers.py`` / ``checker.py``, read from beside this file (the sandbox has no c4c_lms)."""
+    """``answers.py`` / ``checker.py``, read once from beside this file (the sandbox has no c4c_lms)."""
     import importlib.util
 
+    if name in _SIBLINGS:
+        return _SIBLINGS[name]
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"c4c_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
+    _SIBLINGS[name] = module
     return module
 
 
@@ -233,8 +239,34 @@ def nbformat_output(kind: str, **fields):
     return nbformat.v4.new_output(kind, **fields)
 
 
+def execute_answer_cell(client, cell, index: int, names: list[str]) -> None:
+    """Run answer cell ``index`` with the answer encoder as its user expression.
+
+    When the cell succeeds, its execute reply carries the answers (read by
+    the ``on_cell_executed`` hook), which saves a round trip per answer cell.
+    """
+    expressions = {"c4c": load_sibling("answers").capture_expression(names)}
+    kc = client.kc
+    plain = kc.execute
+    kc.execute = lambda code, **kw: plain(code, user_expressions=expressions, **kw)
+    try:
+        client.execute_cell(cell, index)
+    finally:
+        del kc.execute  # the class's own method again
+
+
+def answers_from_reply(execute_reply) -> str | None:
+    """The answers line in a reply's user expression (untrusted); None when the cell raised."""
+    content = (execute_reply or {}).get("content", {})
+    if content.get("status") != "ok":
+        return None
+    value = (content.get("user_expressions") or {}).get("c4c") or {}
+    text = (value.get("data") or {}).get("text/plain") if isinstance(value, dict) else None
+    return text[: MAX_CAPTURE + 100] if isinstance(text, str) else ""
+
+
 def capture_answers(client, names: list[str], index: int) -> str:
-    """Run the answer encoder in the kernel after answer cell ``index``; its printed text (untrusted)."""
+    """Run the answer encoder as a cell after answer cell ``index`` (which raised); its printed text (untrusted)."""
     import nbformat
 
     probe = nbformat.v4.new_code_cell(load_sibling("answers").capture_code(names))
@@ -288,7 +320,12 @@ def run_job(job: dict, send) -> tuple[str, str]:
         },
     )  # fmt: skip
 
+    capture = {int(k): v for k, v in job.get("capture", {}).items()}
+    replies: dict[int, str | None] = {}
+
     def record_reply_error(cell, cell_index=None, execute_reply=None, **_) -> None:
+        if cell_index in capture:
+            replies[cell_index] = answers_from_reply(execute_reply)
         # As nbgrader's Execute does: an error reply that left no error output (e.g. a
         # monkeypatched showtraceback, or a timeout) still counts as an error.
         content = execute_reply.get("content", {}) if execute_reply else {}
@@ -301,7 +338,6 @@ def run_job(job: dict, send) -> tuple[str, str]:
             ))  # fmt: skip
 
     client.on_cell_executed = record_reply_error
-    capture = {int(k): v for k, v in job.get("capture", {}).items()}
     deadline = time.monotonic() + job["submission_timeout"]
     status, reason = "ok", ""
     try:
@@ -313,7 +349,10 @@ def run_job(job: dict, send) -> tuple[str, str]:
                     status, reason = "timeout", "submission time limit reached"
                     break
                 try:
-                    client.execute_cell(cell, index)
+                    if index in capture:
+                        execute_answer_cell(client, cell, index, capture[index])
+                    else:
+                        client.execute_cell(cell, index)
                 except DeadKernelError:
                     status, reason = "kernel_died", "kernel died (crash, exit or resource limit)"
                     break
@@ -329,7 +368,8 @@ def run_job(job: dict, send) -> tuple[str, str]:
                     break
                 item = {"cell": index, "outputs": cap_outputs(cell.outputs)}
                 if index in capture:
-                    item["answers"] = capture_answers(client, capture[index], index)
+                    text = replies.pop(index, None)
+                    item["answers"] = text if text is not None else capture_answers(client, capture[index], index)
                 send(item)
     except Exception as err:  # kernel never answered, etc.
         status, reason = "error", f"{type(err).__name__}: {err}"[:300]
@@ -395,6 +435,7 @@ def warm_up(preload: list[str]) -> None:
 
     nbformat.reads(json.dumps(nbformat.v4.new_notebook()), as_version=4)  # compiles the validator
     localhost()
+    load_sibling("answers")
 
 
 def serve(settings: dict) -> None:
