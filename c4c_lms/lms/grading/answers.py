@@ -3,10 +3,9 @@
 Runs on three sides, so it depends only on the standard library (numpy and pandas are
 imported lazily, where they are already loaded):
 
-* in the participant's kernel P, ``ENCODER`` is evaluated after each answer cell and makes one
-  line ``C4C-ANSWERS <json>``: as a user expression sent with the cell (its reply carries the
-  line), or, when the cell raised, in a cell of its own that prints it. P controls that process,
-  so whatever it prints is treated as untrusted data: it can only ever be a value the
+* in the participant's kernel P, ``ENCODER`` runs after each answer cell and makes one line
+  ``C4C-ANSWERS <json>`` that P sends to its job runner. P controls that process,
+  so whatever it sends is treated as untrusted data: it can only ever be a value the
   participant could have assigned anyway.
 * on the trusted side, :func:`parse_capture` checks the line's size and shape (plain JSON,
   declared names only) without building any object.
@@ -144,39 +143,14 @@ def _c4c_encode_names(names, ns):
         except Exception as err:
             out[name] = {"__c4c__": "refused", "type": type(ns[name]).__name__, "why": repr(err)[:200]}
     return "C4C-ANSWERS " + json.dumps(out)
-
-
-def _c4c_print_names(names, ns):
-    import sys
-    sys.stdout.write(_c4c_encode_names(names, ns) + "\n")
-    sys.stdout.flush()
-
-
-class _C4CLine:
-    """What a user expression returns: its plain-text form is the line itself, not a quoted repr."""
-
-    def __init__(self, text):
-        self.text = text
-
-    def __repr__(self):
-        return self.text
 '''
 
 
-def capture_code(names: list[str]) -> str:
-    """The cell P runs after an answer cell that raised: it prints the line, defines no name."""
-    return (f"exec(compile({ENCODER!r}, '<c4c-answers>', 'exec'), _c4c_tmp := {{}})\n"
-            f"_c4c_tmp['_c4c_print_names']({names!r}, globals())\ndel _c4c_tmp")
-
-
-def capture_expression(names: list[str]) -> str:
-    """The same as a user expression sent with the answer cell itself (no second round trip).
-
-    The kernel evaluates it right after the cell when the cell succeeded, outside the
-    participant's input transformers; the reply's ``text/plain`` is the line.
-    """
-    return (f"(lambda t: (exec(compile({ENCODER!r}, '<c4c-answers>', 'exec'), t), "
-            f"t['_C4CLine'](t['_c4c_encode_names']({names!r}, globals())))[1])({{}})")
+def encoder():
+    """``ENCODER``'s function ``(names, namespace) -> line``, compiled (the sandbox does this once)."""
+    scope: dict = {}
+    exec(compile(ENCODER, "<c4c-answers>", "exec"), scope)
+    return scope["_c4c_encode_names"]
 
 
 def parse_capture(text: str, names: list[str]) -> dict:

@@ -42,49 +42,23 @@ import time
 # nbformat's schema never uses the "iri" format it serves, so skip it.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-MAX_TEXT = 100_000  # characters kept per text output
-MAX_DATA = 1_000_000  # bytes kept per rich output item (images, HTML)
-MAX_JOB_OUTPUT = 40_000_000  # bytes of outputs one submission may send; later ones are dropped
-MAX_MESSAGE = 16_000_000  # bytes of one message from the kernel (a larger one closes the channel)
 MAX_CAPTURE = 8_000_000  # bytes of one answer cell's answer data
-CAPPED_MESSAGES = ("stream", "display_data", "execute_result", "error", "update_display_data",
-                   "comm_open", "comm_msg")
+INTERRUPT_GRACE_S = 4  # after the interrupt at a cell's time limit, as nbgrader's iopub_timeout
+TIMEOUT_OUTPUT = {"output_type": "error", "ename": "CellTimeoutError", "evalue": "",
+                  "traceback": ["CellTimeoutError: No reply from kernel before timeout"]}  # fmt: skip
 CLONE_NEWIPC, CLONE_NEWPID = 0x08000000, 0x20000000
 PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_PDEATHSIG = 38, 36, 4, 1
 LIBC = ctypes.CDLL(None, use_errno=True)
 # What the runner and a kernel import on their way (measured): imported once, before forking.
 WARM_MODULES = [
-    "nbformat", "jupyter_client", "nbclient", "psutil", "ipykernel.kernelapp", "ipykernel.kernelspec",
-    "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.debugger",
-    "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger",
-    "IPython.extensions.storemagic", "sqlite3", "pdb", "pydoc", "faulthandler",
+    "nbformat", "IPython.core.interactiveshell", "IPython.core.displayhook", "IPython.core.displaypub",
+    "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger", "IPython.core.debugger",
+    "IPython.core.error", "IPython.extensions.storemagic", "ipykernel.jsonutil", "traitlets.config",
+    "sqlite3", "pdb", "pydoc", "faulthandler", "getpass", "select",
     # ... and on the first error it shows (traceback formatting):
     "stack_data", "executing", "asttokens", "pure_eval", "pygments.formatters.terminal256",
-    "pygments.styles", "pygments.console", "tornado.platform.asyncio",
+    "pygments.styles", "pygments.console",
 ]  # fmt: skip
-
-
-def cap_outputs(outputs: list[dict]) -> list[dict]:
-    """Cut text and drop oversized rich data, saying so in the output itself."""
-    capped = []
-    for out in outputs:
-        out = dict(out)
-        if out.get("output_type") == "stream":
-            text = out.get("text", "")
-            text = "".join(text) if isinstance(text, list) else text
-            if len(text) > MAX_TEXT:
-                text = text[:MAX_TEXT] + f"\n[... output cut at {MAX_TEXT} characters]\n"
-            out["text"] = text
-        elif "data" in out:
-            data = {}
-            for mime, value in out["data"].items():
-                size = len(json.dumps(value))
-                data[mime] = value if size <= MAX_DATA else f"[{mime} output removed: {size} bytes]"
-            out["data"] = data
-        elif out.get("output_type") == "error":
-            out["traceback"] = [line[:MAX_TEXT] for line in out.get("traceback", [])[:200]]
-        capped.append(out)
-    return capped
 
 
 class ForkedKernel:
@@ -122,14 +96,13 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-def start_kernel(job: dict, connection_file: str) -> ForkedKernel:
-    """Fork the participant's kernel from this warm process, as our (adopted) child."""
-    # A new PID namespace makes the kernel its init: when it dies, all it started dies too.
+def start_kernel(job: dict) -> ForkedKernel:
+    """Fork the participant's kernel P from this warm process, as our (adopted) child."""
+    # A new PID namespace makes P its init: when it dies, all it started dies too.
     # A process that unshared its PID namespace can no longer start threads, so a short-lived
-    # middle process does it and hands the kernel over; being the subreaper, we adopt it.
+    # middle process does it and hands P over; being the subreaper, we adopt it.
     # (Without privileges the unshare fails; the process group and the user's kill remain.)
     LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    job = {**job, "runner_pid": os.getpid()}
     read_end, write_end = os.pipe()
     middle = os.fork()
     if middle == 0:
@@ -138,7 +111,7 @@ def start_kernel(job: dict, connection_file: str) -> ForkedKernel:
             LIBC.unshare(CLONE_NEWPID | CLONE_NEWIPC)
             pid = os.fork()
             if pid == 0:
-                become_kernel(job, connection_file)
+                become_kernel(job)
             os.write(write_end, str(pid).encode())
         finally:
             os._exit(0)
@@ -151,16 +124,19 @@ def start_kernel(job: dict, connection_file: str) -> ForkedKernel:
     return ForkedKernel(int(answer))
 
 
-def become_kernel(job: dict, connection_file: str) -> None:
-    """In the forked child: isolate, drop privileges, run ipykernel; never returns."""
+def become_kernel(job: dict) -> None:
+    """In the forked child: isolate, drop privileges, run the cells (``shell.py``); never returns."""
     try:
         import resource
 
+        shell = load_sibling("shell")
         os.setsid()
+        channel = os.dup(job["channel"])
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
-        os.closerange(3, max(65536, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))  # channel, pipes
+        os.dup2(channel, shell.CHANNEL_FD)
+        os.closerange(shell.CHANNEL_FD + 1, max(65536, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
         os.chdir(job["cwd"])
         os.environ.clear()
         os.environ.update(job["env"])
@@ -178,22 +154,13 @@ def become_kernel(job: dict, connection_file: str) -> None:
             # ownership; the kills by user id below look there, so undo that.
             LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
         LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        from ipykernel.kernelapp import IPKernelApp
-
-        # Plain tracebacks: the same errors (and so the same scores) as nbgrader's, 30 times
-        # cheaper to format than the default "Context", and less of a hidden test shown.
-        # parent_handle: ipykernel's own poller ends the kernel if its job runner disappears
-        # (outside a PID namespace; inside one, the namespace ends it).
-        sys.argv = ["ipykernel_launcher", "-f", connection_file, "--HistoryManager.hist_file=:memory:",
-                    "--InteractiveShell.xmode=Plain", f"--IPKernelApp.parent_handle={job['runner_pid']}"]  # fmt: skip
-        app = IPKernelApp.instance()
-        app.initialize(sys.argv[1:])
-        app.start()
+        shell.run_cells(job["cells"], shell.CHANNEL_FD, ENCODE_ANSWERS[0])
     finally:
         os._exit(0)
 
 
 _SIBLINGS: dict = {}
+ENCODE_ANSWERS: list = [None]  # the answer encoder, compiled once by warm_up
 
 
 def load_sibling(name: str):
@@ -210,174 +177,107 @@ def load_sibling(name: str):
     return module
 
 
-def capped_client_class(base):
-    """nbclient's client, with outputs capped while they arrive, not after."""
-
-    class CappedClient(base):
-        budget = MAX_JOB_OUTPUT
-
-        def process_message(self, msg, cell, cell_index):
-            if msg.get("msg_type") in CAPPED_MESSAGES:
-                content = msg.get("content", {})
-                if msg["msg_type"] == "stream" and len(str(content.get("text", ""))) > MAX_TEXT:
-                    content["text"] = str(content["text"])[:MAX_TEXT] + f"\n[... output cut at {MAX_TEXT} characters]\n"
-                size = len(json.dumps(content, default=str)) if isinstance(content, dict) else 0
-                self.budget -= size
-                if self.budget < 0:
-                    if not any(o.get("name") == "c4c" for o in cell.outputs):
-                        cell.outputs.append(nbformat_output(
-                            "stream", name="c4c", text=f"[outputs over {MAX_JOB_OUTPUT} bytes dropped]\n"))
-                    return None
-            return super().process_message(msg, cell, cell_index)
-
-    return CappedClient
-
-
-def nbformat_output(kind: str, **fields):
-    import nbformat
-
-    return nbformat.v4.new_output(kind, **fields)
-
-
-def execute_answer_cell(client, cell, index: int, names: list[str]) -> None:
-    """Run answer cell ``index`` with the answer encoder as its user expression.
-
-    When the cell succeeds, its execute reply carries the answers (read by
-    the ``on_cell_executed`` hook), which saves a round trip per answer cell.
-    """
-    expressions = {"c4c": load_sibling("answers").capture_expression(names)}
-    kc = client.kc
-    plain = kc.execute
-    kc.execute = lambda code, **kw: plain(code, user_expressions=expressions, **kw)
-    try:
-        client.execute_cell(cell, index)
-    finally:
-        del kc.execute  # the class's own method again
-
-
-def answers_from_reply(execute_reply) -> str | None:
-    """The answers line in a reply's user expression (untrusted); None when the cell raised."""
-    content = (execute_reply or {}).get("content", {})
-    if content.get("status") != "ok":
-        return None
-    value = (content.get("user_expressions") or {}).get("c4c") or {}
-    text = (value.get("data") or {}).get("text/plain") if isinstance(value, dict) else None
-    return text[: MAX_CAPTURE + 100] if isinstance(text, str) else ""
-
-
-def capture_answers(client, names: list[str], index: int) -> str:
-    """Run the answer encoder as a cell after answer cell ``index`` (which raised); its printed text (untrusted)."""
-    import nbformat
-
-    probe = nbformat.v4.new_code_cell(load_sibling("answers").capture_code(names))
-    client.budget += MAX_CAPTURE  # the answers have a budget of their own
-    try:
-        client.execute_cell(probe, index, store_history=False)
-    except Exception:  # a dead kernel: no answers from this cell
-        return ""
-    text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
-    return text[: MAX_CAPTURE + 100]
-
-
 def run_job(job: dict, send) -> tuple[str, str]:
-    """Execute one notebook cell by cell; return (status, reason)."""
+    """Execute one notebook cell by cell in a fresh P (``shell.py``); return (status, reason).
+
+    Timing rules are nbgrader's (as its ``Execute`` with nbclient): a cell over ``cell_timeout``
+    is interrupted and gets a ``CellTimeoutError`` output, later cells still run; a cell that
+    ignores the interrupt for :data:`INTERRUPT_GRACE_S` ends the job, as does the submission's
+    time limit (checked before each cell).
+    """
     import nbformat
-    from jupyter_client import AsyncKernelManager
-    from jupyter_client.connect import write_connection_file
-    from jupyter_client.provisioning import LocalProvisioner
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-    from nbclient.util import run_sync
-    import zmq
 
-    CappedClient = capped_client_class(NotebookClient)
-
+    outputs = load_sibling("outputs")
     nb = nbformat.read(job["notebook"], as_version=4)
-    # A connection file the kernel's user can read; the kernel forks before any thread exists.
-    connection_file = os.path.join(job["runtime_dir"], f"c4c-kernel-{os.getpid()}.json")
-    write_connection_file(connection_file, ip="127.0.0.1", key=os.urandom(16).hex().encode(),
-                          kernel_name="python3")  # fmt: skip
-    os.chmod(connection_file, 0o644)
-    kernel = start_kernel(job, connection_file)
-
-    km = AsyncKernelManager(kernel_name="python3")
-    km.connection_file = connection_file
-    km.load_connection_file()
-    provisioner = LocalProvisioner(kernel_id=km.kernel_id or "c4c", kernel_spec=km.kernel_spec, parent=km)
-    provisioner.process, provisioner.pid, provisioner.pgid = kernel, kernel.pid, kernel.pid
-    km.provisioner = provisioner  # nbclient sees a running kernel and only connects to it
-    # One message larger than this closes the connection instead of growing this process.
-    km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
-    client = CappedClient(
-        nb, km=km, timeout=job["cell_timeout"], interrupt_on_timeout=True, allow_errors=True,
-        record_timing=False, iopub_timeout=4, shutdown_kernel="immediate",
-        startup_timeout=job["cell_timeout"],
-        # As nbgrader's Execute: a timed-out cell is interrupted and scored as an error; a kernel
-        # that stays busy after the interrupt raises at the IOPub wait and ends the job.
-        raise_on_iopub_timeout=True, error_on_timeout={
-            "ename": "CellTimeoutError", "evalue": "",
-            "traceback": ["CellTimeoutError: No reply from kernel before timeout"],
-        },
-    )  # fmt: skip
-
     capture = {int(k): v for k, v in job.get("capture", {}).items()}
-    replies: dict[int, str | None] = {}
-
-    def record_reply_error(cell, cell_index=None, execute_reply=None, **_) -> None:
-        if cell_index in capture:
-            replies[cell_index] = answers_from_reply(execute_reply)
-        # As nbgrader's Execute does: an error reply that left no error output (e.g. a
-        # monkeypatched showtraceback, or a timeout) still counts as an error.
-        content = execute_reply.get("content", {}) if execute_reply else {}
-        if content.get("status") == "error" and not any(
-            o.get("output_type") == "error" and o.get("ename") == content.get("ename") for o in cell.outputs
-        ):
-            cell.outputs.append(nbformat.v4.new_output(
-                "error", ename=content.get("ename", "Error"), evalue=content.get("evalue", ""),
-                traceback=content.get("traceback") or ["ERROR: an error occurred while showtraceback was disabled"],
-            ))  # fmt: skip
-
-    client.on_cell_executed = record_reply_error
+    cells = [{"index": i, "source": c.source, "answers": capture.get(i)}
+             for i, c in enumerate(nb.cells) if c.cell_type == "code"]  # fmt: skip
+    read_end, write_end = os.pipe()
+    kernel = start_kernel({**job, "cells": cells, "channel": write_end})
+    os.close(write_end)
+    reader, recorder = outputs.LineReader(read_end), outputs.CellRecorder()
+    timeout = job["cell_timeout"]
     deadline = time.monotonic() + job["submission_timeout"]
+    running: int | None = None  # the cell P is in
+    interrupted = False
+    until = time.monotonic() + timeout  # for the first cell to start
     status, reason = "ok", ""
+    remaining = [c["index"] for c in cells]
     try:
-        with client.setup_kernel():
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
+        while remaining:
+            lines = reader.lines(until)
+            if not lines and reader.closed:
+                status, reason = "kernel_died", "kernel died (crash, exit or resource limit)"
+                break
+            if not lines and time.monotonic() >= until:
+                if running is None:
+                    status, reason = "error", "the kernel stopped answering between cells"
+                    break
+                if not interrupted:  # as nbclient: interrupt, then wait a little for the reply
+                    kernel.send_signal(signal.SIGINT)
+                    interrupted, until = True, time.monotonic() + INTERRUPT_GRACE_S
                     continue
-                if time.monotonic() > deadline:
-                    status, reason = "timeout", "submission time limit reached"
-                    break
+                recorder.outputs.append(TIMEOUT_OUTPUT)
+                send({"cell": running, "outputs": recorder.outputs, "broken": True})
+                alive = kernel.poll() is None
+                status = "unresponsive" if alive else "kernel_died"
+                reason = ("a cell ignored the interrupt after the time limit" if alive
+                          else "kernel died (crash, exit or resource limit)")  # fmt: skip
+                break
+            for line in lines:
                 try:
-                    if index in capture:
-                        execute_answer_cell(client, cell, index, capture[index])
-                    else:
-                        client.execute_cell(cell, index)
-                except DeadKernelError:
-                    status, reason = "kernel_died", "kernel died (crash, exit or resource limit)"
-                    break
-                except Exception as err:  # nbclient's timeouts after an ignored interrupt
-                    cell.outputs.append(nbformat.v4.new_output(
-                        "error", ename="CellTimeoutError", evalue=str(err)[:200],
-                        traceback=["CellTimeoutError: the cell did not finish in time"]))  # fmt: skip
-                    send({"cell": index, "outputs": cap_outputs(cell.outputs), "broken": True})
-                    alive = run_sync(km.is_alive)()
-                    status = "unresponsive" if alive else "kernel_died"
-                    reason = ("a cell ignored the interrupt after the time limit" if alive
-                              else "kernel died (crash, exit or resource limit)")  # fmt: skip
-                    break
-                item = {"cell": index, "outputs": cap_outputs(cell.outputs)}
-                if index in capture:
-                    text = replies.pop(index, None)
-                    item["answers"] = text if text is not None else capture_answers(client, capture[index], index)
-                send(item)
-    except Exception as err:  # kernel never answered, etc.
-        status, reason = "error", f"{type(err).__name__}: {err}"[:300]
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(message, dict):
+                    continue
+                if "start" in message:
+                    if running is not None or message["start"] != remaining[0]:
+                        continue  # out of order: not from our shell
+                    if time.monotonic() > deadline:
+                        status, reason = "timeout", "submission time limit reached"
+                        remaining = []
+                        break
+                    running, interrupted, until = remaining[0], False, time.monotonic() + timeout
+                    recorder.new_cell()
+                elif "done" in message:
+                    if running is None or message["done"] != running:
+                        continue
+                    finish_cell(message, recorder, interrupted)
+                    item = {"cell": running, "outputs": recorder.outputs}
+                    if running in capture:
+                        text = message.get("answers")
+                        item["answers"] = text[: MAX_CAPTURE + 100] if isinstance(text, str) else ""
+                    send(item)
+                    remaining.pop(0)
+                    running, until = None, time.monotonic() + timeout  # for the next cell to start
+                elif running is not None:
+                    recorder.record(message)
+    except outputs.Breach as err:
+        status, reason = "kernel_died", str(err)
     finally:
+        os.close(read_end)
         if kernel.poll() is None:
             kernel.kill()
             kernel.wait()
     return status, reason
+
+
+def finish_cell(done: dict, recorder, interrupted: bool) -> None:
+    """As nbclient and nbgrader's ``Execute``: a cell that raised without showing an error (a
+    replaced ``showtraceback``) still gets one; a cell interrupted at its time limit gets
+    ``CellTimeoutError``."""
+    ename = done.get("ename")
+    if done.get("ok") is False and isinstance(ename, str) and not any(
+        o.get("output_type") == "error" and o.get("ename") == ename for o in recorder.outputs
+    ):
+        evalue = done.get("evalue")
+        recorder.outputs.append({
+            "output_type": "error", "ename": ename[:200], "evalue": evalue[:MAX_TEXT] if isinstance(evalue, str) else "",
+            "traceback": ["ERROR: an error occurred while showtraceback was disabled"],
+        })  # fmt: skip
+    if interrupted:
+        recorder.outputs.append(TIMEOUT_OUTPUT)
 
 
 def kill_user(uid: int) -> None:
@@ -431,11 +331,11 @@ def warm_up(preload: list[str]) -> None:
         except Exception:  # a missing optional module is imported (and reported) by the notebook
             pass
     import nbformat
-    from jupyter_client.localinterfaces import localhost
 
     nbformat.reads(json.dumps(nbformat.v4.new_notebook()), as_version=4)  # compiles the validator
-    localhost()
-    load_sibling("answers")
+    for name in ("answers", "shell", "outputs"):
+        load_sibling(name)
+    ENCODE_ANSWERS[:] = [load_sibling("answers").encoder()]
 
 
 def serve(settings: dict) -> None:

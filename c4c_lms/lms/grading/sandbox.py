@@ -43,7 +43,7 @@ from c4c_lms.core.processes import child_of_this_process, pid_alive
 from c4c_lms.lms.grading.scratch import clear_folder, is_mount, make_readonly_copy, mount_tmpfs, unmount
 
 RUNNER = Path(__file__).with_name("runner.py")
-INSIDE = ("runner.py", "answers.py", "checker.py")  # the trusted code bound into the sandbox
+INSIDE = ("runner.py", "answers.py", "checker.py", "shell.py", "outputs.py")  # bound into the sandbox
 MAX_LINE = 8_000_000  # bytes of one result line (one cell's outputs after the runner's caps)
 MAX_TOTAL = 40_000_000  # bytes of all results of one submission
 STATUS_FILE = ".c4c_execution.json"
