@@ -175,6 +175,8 @@ def run_cells(cells: list[dict], channel_fd: int, encode_answers) -> None:
     import getpass
 
     CHANNEL = Channel(channel_fd)
+    # As ipykernel: figures appear as images in the cell's outputs.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     sys.stdout, sys.stderr = StreamWriter("stdout", CHANNEL), StreamWriter("stderr", CHANNEL)
     builtins.input = getpass.getpass = no_input  # type: ignore[assignment]
     from traitlets.config import Config
