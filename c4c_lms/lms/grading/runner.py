@@ -1,25 +1,28 @@
 """Runs INSIDE the grading sandbox: a warm server that executes notebooks one after another.
 
 This file is trusted code but lives in the untrusted zone, so it depends only on the standard
-library, nbformat, jupyter_client, nbclient and ipykernel (bound read-only into the sandbox)
-and never imports c4c_lms.
+library, nbformat, IPython and ipykernel's JSON helpers (bound read-only into the sandbox) and
+its siblings ``shell.py``, ``outputs.py``, ``answers.py`` and ``checker.py``; it never imports
+c4c_lms.
 
-Why a server: starting Python, ipykernel and pandas for every submission cost about 1.3 CPU
+Why a server: starting Python, IPython and pandas for every submission cost about 1.3 CPU
 seconds, more than running the notebook. The server imports them once; for each job it forks
-a *job runner* (nbclient, trusted), which forks the participant's *kernel* from the same warm
-image before any thread or event loop exists. The kernel then drops to an unprivileged user
-with resource limits, in a new PID and IPC namespace where the platform allows, so it can
-neither trace the runner nor write to the result channel, and everything it starts dies with
-it. Between jobs the trusted side empties the working folder and /tmp (its own capped mounts).
+a *job runner* (trusted), which forks the participant's *kernel* P from the same warm image
+before any thread or event loop exists. P then drops to an unprivileged user with resource
+limits, in a new PID and IPC namespace where the platform allows, so it can neither trace the
+runner nor write to the result channel, and everything it starts dies with it. Between jobs
+the trusted side empties the working folder and /tmp (its own capped mounts).
+
+P is IPython's own shell (``shell.py``), not ipykernel: it runs the cells it was forked with
+and writes one JSON line per output to a pipe, which the runner reads with caps
+(``outputs.py``): a stream is cut on arrival, outputs past ``MAX_JOB_OUTPUT`` are dropped, one
+line over ``MAX_MESSAGE`` ends P, and the job runner's own address space is limited. Without
+ipykernel's sockets, threads and per-cell messages, P costs about a third of the CPU it did.
 
 Tests never come here: the notebook a job names has its test cells removed, and after each
-answer cell named in the job's ``capture`` the runner has the kernel print the declared answers
-as data (``answers.py``). Right after warming up, the server forks the checker factory
+answer cell named in the job's ``capture`` P sends the declared answers as data
+(``answers.py``). Right after warming up, the server forks the checker factory
 (``checker.py``), which alone holds the test channel's pipes, before any job exists.
-
-Outputs are capped while they arrive (``CappedClient``): a stream message is cut on arrival,
-outputs past ``MAX_JOB_OUTPUT`` are dropped, one kernel message over ``MAX_MESSAGE`` closes the
-channel, and the job runner's own address space is limited.
 
 Protocol. Jobs arrive as one JSON object per line on stdin. Results go out on stdout, one JSON
 object per line: ``{"cell": i, "outputs": [...]}`` after each executed cell (with ``"answers":
@@ -62,7 +65,7 @@ WARM_MODULES = [
 
 
 class ForkedKernel:
-    """The little of ``subprocess.Popen`` that jupyter_client's provisioner uses, for a forked pid."""
+    """What the runner needs of a forked child process (poll, wait, signals)."""
 
     stdin = stdout = stderr = None
 
@@ -129,14 +132,18 @@ def become_kernel(job: dict) -> None:
     try:
         import resource
 
+        import fcntl
+
         shell = load_sibling("shell")
         os.setsid()
-        channel = os.dup(job["channel"])
+        channel = fcntl.fcntl(job["channel"], fcntl.F_DUPFD, 10)  # above the numbers they move to
+        lifeline = fcntl.fcntl(job["lifeline"], fcntl.F_DUPFD, 10)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         os.dup2(channel, shell.CHANNEL_FD)
-        os.closerange(shell.CHANNEL_FD + 1, max(65536, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
+        os.dup2(lifeline, shell.LIFELINE_FD)
+        os.closerange(shell.LIFELINE_FD + 1, max(65536, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
         os.chdir(job["cwd"])
         os.environ.clear()
         os.environ.update(job["env"])
@@ -193,8 +200,10 @@ def run_job(job: dict, send) -> tuple[str, str]:
     cells = [{"index": i, "source": c.source, "answers": capture.get(i)}
              for i, c in enumerate(nb.cells) if c.cell_type == "code"]  # fmt: skip
     read_end, write_end = os.pipe()
-    kernel = start_kernel({**job, "cells": cells, "channel": write_end})
+    life_read, life_write = os.pipe()  # P ends when this runner does (its end closes)
+    kernel = start_kernel({**job, "cells": cells, "channel": write_end, "lifeline": life_read})
     os.close(write_end)
+    os.close(life_read)
     reader, recorder = outputs.LineReader(read_end), outputs.CellRecorder()
     timeout = job["cell_timeout"]
     deadline = time.monotonic() + job["submission_timeout"]
@@ -257,6 +266,7 @@ def run_job(job: dict, send) -> tuple[str, str]:
         status, reason = "kernel_died", str(err)
     finally:
         os.close(read_end)
+        os.close(life_write)
         if kernel.poll() is None:
             kernel.kill()
             kernel.wait()

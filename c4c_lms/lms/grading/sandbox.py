@@ -47,7 +47,7 @@ INSIDE = ("runner.py", "answers.py", "checker.py", "shell.py", "outputs.py")  # 
 MAX_LINE = 8_000_000  # bytes of one result line (one cell's outputs after the runner's caps)
 MAX_TOTAL = 40_000_000  # bytes of all results of one submission
 STATUS_FILE = ".c4c_execution.json"
-RUNNER_MEMORY_MB = 1024  # the job runner's address space above the kernel's limit (nbclient, outputs)
+RUNNER_MEMORY_MB = 1024  # the job runner's address space above the kernel's limit (outputs it holds)
 STARTUP_TIMEOUT = 120  # seconds for the sandbox to import Jupyter and the preloaded modules
 
 

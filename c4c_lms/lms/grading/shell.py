@@ -30,6 +30,7 @@ import sys
 import threading
 
 CHANNEL_FD = 3  # P's end of the pipe to its job runner
+LIFELINE_FD = 4  # a pipe nobody writes to: it reads end-of-file when the job runner is gone
 STREAM_CHUNK = 65_536  # characters buffered per stream before they are sent
 
 
@@ -162,6 +163,13 @@ def _text(make) -> str:
 CHANNEL: Channel = None  # type: ignore[assignment]  # set in P, after the fork
 
 
+def _end_with_runner() -> None:
+    try:
+        os.read(LIFELINE_FD, 1)
+    finally:
+        os._exit(1)
+
+
 def no_input(*_args, **_kwargs):
     from IPython.core.error import StdinNotImplementedError
 
@@ -175,6 +183,8 @@ def run_cells(cells: list[dict], channel_fd: int, encode_answers) -> None:
     import getpass
 
     CHANNEL = Channel(channel_fd)
+    # Without bubblewrap nothing else ends P when its runner dies (inside it, the sandbox does).
+    threading.Thread(target=_end_with_runner, daemon=True).start()
     # As ipykernel: figures appear as images in the cell's outputs.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     sys.stdout, sys.stderr = StreamWriter("stdout", CHANNEL), StreamWriter("stderr", CHANNEL)
