@@ -8,7 +8,8 @@ a bare one-widget notebook served by stock Voilà, measured in the same run.
 A fresh Chromium context loads each page; the clock stops when the first interactive widget is
 visible and enabled (an app's ``.c4c-ready`` marker; on a module page its first widget control).
 Loads are interleaved (baseline, app 1, app 2, ..., baseline, ...) with a pause that lets a pool
-refill, so drift hits all alike. Prints each page's median, the baseline's median and the ratio,
+refill finish before the next load (the machine otherwise idle), so drift hits all alike. The
+course server sends learned preload hints after the warm-up loads (``apps_server.LearnedPreloads``). Prints each page's median, the baseline's median and the ratio,
 the load average, and last ``apps-bench: worst ratio R, worst median M s``.
 
 Run::
@@ -79,7 +80,10 @@ def start(command: list[str], port: int, log) -> subprocess.Popen:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--loads", type=int, default=5, help="loads per page (median reported)")
-    parser.add_argument("--pause", type=float, default=3.0, help="seconds between loads (pool refill)")
+    parser.add_argument("--pause", type=float, default=12.0,
+                        help="seconds between loads: a used kernel's replacement starts 5 s after its page "
+                             "and runs the app's notebook, so 12 s lets each load meet an otherwise idle "
+                             "machine (with 3 s, refills of earlier pages overlap later loads)")
     parser.add_argument("--modules", action="store_true", help="measure module pages too")
     parser.add_argument("--warm", action="store_true",
                         help="one browser context for all loads (the browser's cache is warm, as for a "
