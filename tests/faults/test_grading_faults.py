@@ -20,7 +20,7 @@ from faultkit import grading_state, new_course, run_c4c
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
 N = 4  # submissions per course: enough for a batch to be "mid-way" with 2 workers
-N_KILLS = 10  # four stops in a row, each after at least one new result, still leave some to do
+N_KILLS = 24  # four stops in a row, each after at least one new result, still leave some to do (at 0.3 s a result)
 EXPECTED = {f"p{i:02d}/ps1": ("needs_manual", 3.0, 5.0) for i in range(N)}
 
 

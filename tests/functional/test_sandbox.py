@@ -130,6 +130,18 @@ def test_a_slow_cell_is_interrupted_and_the_next_one_runs():
 
 
 @pytest.mark.slow
+def test_a_kernel_flooding_its_pipe_still_meets_the_time_limit():
+    """P writes the pipe to its runner itself, without end: is the cell still cut at its limit
+    (interrupted as any slow cell), and does the next cell run?"""
+    started = time.monotonic()
+    result = run("import os\nwhile True:\n    os.write(3, b'{\"output\": 1}\\n' * 500)", "print('next')")
+    assert time.monotonic() - started < 30
+    assert result.status == "ok", result.reason
+    assert [o.get("ename") for o in result.outputs[0]] == ["KeyboardInterrupt", "CellTimeoutError"]
+    assert text(result, 1).strip() == "next"
+
+
+@pytest.mark.slow
 def test_answers_leave_after_cells_that_pass_and_cells_that_raise():
     """Answers come with the reply of a cell that passed and from a cell of their own after one
     that raised; both are the values at that point, and the participant's namespace gains nothing."""

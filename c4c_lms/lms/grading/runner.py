@@ -67,8 +67,6 @@ WARM_MODULES = [
 class ForkedKernel:
     """What the runner needs of a forked child process (poll, wait, signals)."""
 
-    stdin = stdout = stderr = None
-
     def __init__(self, pid: int):
         self.pid = pid
         self.returncode: int | None = None
@@ -94,9 +92,6 @@ class ForkedKernel:
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
 
 
 def start_kernel(job: dict) -> ForkedKernel:
@@ -187,10 +182,9 @@ def load_sibling(name: str):
 def run_job(job: dict, send) -> tuple[str, str]:
     """Execute one notebook cell by cell in a fresh P (``shell.py``); return (status, reason).
 
-    Timing rules are nbgrader's (as its ``Execute`` with nbclient): a cell over ``cell_timeout``
-    is interrupted and gets a ``CellTimeoutError`` output, later cells still run; a cell that
-    ignores the interrupt for :data:`INTERRUPT_GRACE_S` ends the job, as does the submission's
-    time limit (checked before each cell).
+    Timing rules are nbgrader's ``Execute``: a cell over ``cell_timeout`` is interrupted and
+    gets ``CellTimeoutError``, later cells still run; ignoring the interrupt for
+    :data:`INTERRUPT_GRACE_S` ends the job, as does the submission's limit (checked per cell).
     """
     import nbformat
 
@@ -214,25 +208,7 @@ def run_job(job: dict, send) -> tuple[str, str]:
     remaining = [c["index"] for c in cells]
     try:
         while remaining:
-            lines = reader.lines(until)
-            if not lines and reader.closed:
-                status, reason = "kernel_died", "kernel died (crash, exit or resource limit)"
-                break
-            if not lines and time.monotonic() >= until:
-                if running is None:
-                    status, reason = "error", "the kernel stopped answering between cells"
-                    break
-                if not interrupted:  # as nbclient: interrupt, then wait a little for the reply
-                    kernel.send_signal(signal.SIGINT)
-                    interrupted, until = True, time.monotonic() + INTERRUPT_GRACE_S
-                    continue
-                recorder.outputs.append(TIMEOUT_OUTPUT)
-                send({"cell": running, "outputs": recorder.outputs, "broken": True})
-                alive = kernel.poll() is None
-                status = "unresponsive" if alive else "kernel_died"
-                reason = ("a cell ignored the interrupt after the time limit" if alive
-                          else "kernel died (crash, exit or resource limit)")  # fmt: skip
-                break
+            lines = reader.lines(until)  # returns at ``until`` at the latest, or with lines at once
             for line in lines:
                 try:
                     message = json.loads(line)
@@ -262,6 +238,27 @@ def run_job(job: dict, send) -> tuple[str, str]:
                     running, until = None, time.monotonic() + timeout  # for the next cell to start
                 elif running is not None:
                     recorder.record(message)
+            if not remaining:
+                break
+            if reader.closed:
+                status, reason = "kernel_died", "kernel died (crash, exit or resource limit)"
+                break
+            # Checked after every batch of lines, so a kernel that floods the pipe meets its limit too.
+            if time.monotonic() >= until:
+                if running is None:
+                    status, reason = "error", "the kernel stopped answering between cells"
+                    break
+                if not interrupted:  # as nbclient: interrupt, then wait a little for the reply
+                    kernel.send_signal(signal.SIGINT)
+                    interrupted, until = True, time.monotonic() + INTERRUPT_GRACE_S
+                    continue
+                recorder.outputs.append(TIMEOUT_OUTPUT)
+                send({"cell": running, "outputs": recorder.outputs, "broken": True})
+                alive = kernel.poll() is None
+                status = "unresponsive" if alive else "kernel_died"
+                reason = ("a cell ignored the interrupt after the time limit" if alive
+                          else "kernel died (crash, exit or resource limit)")  # fmt: skip
+                break
     except outputs.Breach as err:
         status, reason = "kernel_died", str(err)
     finally:
@@ -367,7 +364,6 @@ def serve(settings: dict) -> None:
             job = json.loads(line)
         except ValueError:
             continue
-        os.makedirs(job["runtime_dir"], exist_ok=True)
         read_end, write_end = os.pipe()
         server = os.getpid()
         pid = os.fork()
