@@ -81,7 +81,11 @@ def run_c4c(root: Path, *args: str, fault: str = "", kill_when=None, signum: int
     environment["PYTHONPATH"] = os.pathsep.join(p for p in (str(HOOK), environment.get("PYTHONPATH", "")) if p)
     if fault:
         environment["C4C_FAULT"] = fault
-    cmd = [sys.executable, "-m", "c4c_lms", "--course-root", str(root), "--lang", "en", *args]
+    # Started through a shim that gives SIGHUP its default action back: a test run started with
+    # `nohup` would otherwise hand its "ignore hangups" to the command (exec keeps it). The shim
+    # runs without `site` (-S), so the fault hook arms only in the command itself.
+    shim = "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    cmd = [sys.executable, "-S", "-c", shim, sys.executable, "-m", "c4c_lms", "--course-root", str(root), "--lang", "en", *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment,
                             start_new_session=True, stdin=subprocess.DEVNULL)
     if on_start is not None:
