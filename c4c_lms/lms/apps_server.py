@@ -115,31 +115,35 @@ class LearnedPreloads:
     A Voilà page discovers its ~80 scripts in waves (the page's script loads webpack chunks,
     which load the widget manager's chunks, which load the controls' views), each wave waiting
     for the one before. Sent as ``Link: <...>; rel=preload`` headers with the page, they are
-    all fetched at once, while the browser still reads the first. Only same-server script paths
-    that pages of this server requested are listed, at most :data:`MAX_PRELOADS`.
+    all fetched at once, while the browser still reads the first. Only scripts this server
+    served successfully to a page are listed, one address per file (a visitor inventing query
+    strings cannot make others fetch a file many times), at most :data:`MAX_PRELOADS`.
     """
 
     MAX_PRELOADS = 200
 
     def __init__(self):
-        self.scripts: dict[str, None] = {}  # an ordered set: the order pages asked for them
+        self.scripts: dict[str, str] = {}  # file path -> the address first served; in that order
 
     def saw(self, uri: str, referer: str) -> None:
-        if "/voila/render/" in referer and uri.split("?", 1)[0].endswith(".js") \
-                and len(self.scripts) < self.MAX_PRELOADS and "," not in uri and ">" not in uri:  # fmt: skip
-            self.scripts.setdefault(uri, None)
+        """``uri`` was served (status 200 or 304) to a request from ``referer``."""
+        path = uri.split("?", 1)[0]
+        if "/voila/render/" in referer and path.endswith(".js") and path not in self.scripts \
+                and len(self.scripts) < self.MAX_PRELOADS and not any(c in uri for c in ",;<> "):  # fmt: skip
+            self.scripts[path] = uri
 
     def header(self) -> str:
-        return ", ".join(f"<{uri}>; rel=preload; as=script" for uri in self.scripts)
+        return ", ".join(f"<{uri}>; rel=preload; as=script" for uri in self.scripts.values())
 
 
 def learning(handler: type, preloads: LearnedPreloads) -> type:
-    """``handler`` (a static file handler) that tells ``preloads`` what pages asked it for."""
+    """``handler`` (a static file handler) that tells ``preloads`` what it served to pages."""
 
     class Learning(handler):
-        def get(self, *args, **kwargs):
-            preloads.saw(self.request.uri, self.request.headers.get("Referer", ""))
-            return super().get(*args, **kwargs)
+        def on_finish(self):
+            if self.request.method == "GET" and self.get_status() in (200, 304):
+                preloads.saw(self.request.uri, self.request.headers.get("Referer", ""))
+            super().on_finish()
 
     return Learning
 

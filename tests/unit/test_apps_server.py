@@ -50,6 +50,7 @@ def test_preload_hints_list_only_scripts_pages_asked_for():
     preloads.saw("/voila/static/voila.js", page)
     preloads.saw("/voila/labextensions/x/static/remoteEntry.1.js?v=1", page)
     preloads.saw("/voila/static/voila.js", page)  # again: listed once
+    preloads.saw("/voila/static/voila.js?made-up=1", page)  # the same file: still once
     preloads.saw("/voila/static/theme.css", page)  # not a script
     preloads.saw("/voila/static/other.js", "http://127.0.0.1:8867/voila/tree")  # not from a page
     preloads.saw("/voila/static/a.js>; rel=stylesheet, <x.js", page)  # would split the header

@@ -36,8 +36,10 @@ class LineReader:
     def lines(self, until: float) -> list[bytes]:
         """The complete lines that arrive before ``until`` (monotonic); [] on timeout or at the end."""
         while not self.closed:
-            if b"\n" in self.buffer:
-                *complete, rest = bytes(self.buffer).split(b"\n")
+            *complete, rest = bytes(self.buffer).split(b"\n")
+            if len(rest) > MAX_MESSAGE or any(len(line) > MAX_MESSAGE for line in complete):
+                raise Breach("a message from the kernel over the size limit")
+            if complete:
                 self.buffer = bytearray(rest)
                 return complete
             remaining = until - time.monotonic()
@@ -48,8 +50,6 @@ class LineReader:
                 self.closed = True
                 return []
             self.buffer += chunk
-            if b"\n" not in chunk and len(self.buffer) > MAX_MESSAGE:
-                raise Breach("a message from the kernel over the size limit")
         return []
 
 

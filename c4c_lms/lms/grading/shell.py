@@ -200,7 +200,7 @@ def run_cells(cells: list[dict], channel_fd: int, encode_answers) -> None:
         result = shell.run_cell(cell["source"], store_history=True)
         sys.stdout.flush()
         sys.stderr.flush()
-        done = {"done": cell["index"], "ok": bool(result.success), "count": shell.execution_count - 1}
+        done = {"done": cell["index"], "ok": bool(result.success)}
         error = result.error_before_exec or result.error_in_exec
         if error is not None:
             done.update(ename=_text(lambda: type(error).__name__), evalue=_text(lambda: str(error)))
