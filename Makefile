@@ -19,8 +19,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+# The browser side of the course's Voilà pages (c4c_lms/lms/widgets_page): npm packages at their
+# locked versions, bundled by esbuild into the template's static/page/ (git-ignored).
+PAGE_SRC = c4c_lms/lms/widgets_page
+PAGE_JS  = c4c_lms/lms/jupyter/voila/templates/c4c/static/page/page.js
+$(PAGE_JS): $(PAGE_SRC)/package.json $(PAGE_SRC)/package-lock.json $(wildcard $(PAGE_SRC)/src/*)
+	cd $(PAGE_SRC) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+install: $(VENV)/.installed $(PAGE_JS)
+install-test: $(VENV)/.installed-test $(PAGE_JS)
 
 run: install
 	$(BIN)/c4c serve --port $(PORT)

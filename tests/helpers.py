@@ -87,6 +87,20 @@ def start_voila(root, port: int, *extra: str, log=None) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL)
 
 
+def start_course_voila(root, port: int, log=None, pool_size: int = 0) -> subprocess.Popen:
+    """Start the course's own Voilà (``python -m c4c_lms.lms.apps_server``, as ``c4c serve``
+    does: the course template and its page script) over ``root``; no preheated kernels unless
+    ``pool_size``."""
+    import os
+    import sys
+
+    from c4c_lms.lms.apps_server import jupyter_env
+
+    cmd = [sys.executable, "-m", "c4c_lms.lms.apps_server", str(root), f"--port={port}", f"--pool-size={pool_size}"]
+    return subprocess.Popen(cmd, cwd=root, env=jupyter_env(dict(os.environ)), stdout=subprocess.DEVNULL,
+                            stderr=log or subprocess.DEVNULL)  # fmt: skip
+
+
 def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     """Poll ``url`` until the server answers; fail early if it exits."""
     import time
@@ -109,7 +123,7 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 @contextmanager
 def voila_server(root=None, log_path=None, **env: str):
-    """Yield the base URL of a Voilà server over ``root`` (default: the repository);
+    """Yield the base URL of the course's Voilà server over ``root`` (default: the repository);
     ``env`` reaches its kernels (they inherit the server's environment at spawn time)."""
     import os
     from pathlib import Path
@@ -119,7 +133,7 @@ def voila_server(root=None, log_path=None, **env: str):
     os.environ.update(env)
     port = free_port()
     log = Path(log_path).open("w") if log_path else None
-    proc = start_voila(root, port, log=log)
+    proc = start_course_voila(root, port, log=log)
     try:
         wait_ready(f"http://127.0.0.1:{port}/", proc)
         yield f"http://127.0.0.1:{port}"

@@ -109,61 +109,34 @@ def main(argv: list[str] | None = None) -> None:
     run(voila_arguments(args.root.resolve(), args.port, args.pool_size, args.modules))
 
 
-class LearnedPreloads:
-    """The scripts a page loads, learned from earlier visits and announced to the next ones.
+def record_widget_state() -> None:
+    """Make Voilà put the widgets' states into each page it renders.
 
-    A Voilà page discovers its ~80 scripts in waves (the page's script loads webpack chunks,
-    which load the widget manager's chunks, which load the controls' views), each wave waiting
-    for the one before. Sent as ``Link: <...>; rel=preload`` headers with the page, they are
-    all fetched at once, while the browser still reads the first. Only scripts this server
-    served successfully to a page are listed, one address per file (a visitor inventing query
-    strings cannot make others fetch a file many times), at most :data:`MAX_PRELOADS`.
+    While Voilà runs a notebook for a page (or for a preheated kernel), its executor (nbclient)
+    records every widget's state from the kernel's messages. Written into the notebook's
+    metadata once the last cell has run, it reaches the page through nbconvert's own footer
+    (``application/vnd.jupyter.widget-state+json``), and the page's script shows the widgets
+    from it without waiting for the kernel's connection; the live states follow and correct
+    what changed since. Without this the page still works, only later.
     """
+    from voila.notebook_renderer import NotebookRenderer
 
-    MAX_PRELOADS = 200
+    if getattr(NotebookRenderer, "c4c_records_widget_state", False):
+        return
+    run_cells = NotebookRenderer._jinja_cell_generator
 
-    def __init__(self):
-        self.scripts: dict[str, str] = {}  # file path -> the address first served; in that order
+    async def run_cells_then_record(self, nb, kernel_id):
+        async for cell in run_cells(self, nb, kernel_id):
+            yield cell
+        self.executor.set_widgets_metadata()
 
-    def saw(self, uri: str, referer: str) -> None:
-        """``uri`` was served (status 200 or 304) to a request from ``referer``."""
-        path = uri.split("?", 1)[0]
-        if "/voila/render/" in referer and path.endswith(".js") and path not in self.scripts \
-                and len(self.scripts) < self.MAX_PRELOADS and not any(c in uri for c in ",;<> "):  # fmt: skip
-            self.scripts[path] = uri
-
-    def header(self) -> str:
-        return ", ".join(f"<{uri}>; rel=preload; as=script" for uri in self.scripts.values())
-
-
-def learning(handler: type, preloads: LearnedPreloads) -> type:
-    """``handler`` (a static file handler) that tells ``preloads`` what it served to pages."""
-
-    class Learning(handler):
-        def on_finish(self):
-            if self.request.method == "GET" and self.get_status() in (200, 304):
-                preloads.saw(self.request.uri, self.request.headers.get("Referer", ""))
-            super().on_finish()
-
-    return Learning
-
-
-def announcing(handler: type, preloads: LearnedPreloads) -> type:
-    """``handler`` (Voilà's page handler) sending the learned scripts as preload hints."""
-
-    class Announcing(handler):
-        def prepare(self):
-            result = super().prepare()
-            if preloads.scripts:
-                self.set_header("Link", preloads.header())
-            return result
-
-    return Announcing
+    NotebookRenderer._jinja_cell_generator = run_cells_then_record
+    NotebookRenderer.c4c_records_widget_state = True
 
 
 def run(arguments: list[str]) -> None:
-    """Start our Voilà: stock Voilà plus a handler for the installed Font Awesome and the
-    learned preload hints (:class:`LearnedPreloads`)."""
+    """Start our Voilà: stock Voilà plus handlers for the installed Font Awesome and MathJax,
+    recording the widgets' states into the pages (:func:`record_widget_state`)."""
     import warnings
 
     from jupyter_server.utils import url_path_join
@@ -171,24 +144,16 @@ def run(arguments: list[str]) -> None:
     from tornado.web import StaticFileHandler
     from voila.app import Voila
 
-    preloads = LearnedPreloads()
-
     class CourseVoila(Voila):
         def init_handlers(self):
-            handlers = []
-            for pattern, handler, *rest in super().init_handlers():
-                if "/voila/render/" in pattern:
-                    handler = announcing(handler, preloads)
-                elif any(part in pattern for part in ("/voila/static/", "/voila/labextensions/", "/voila/templates/")):
-                    handler = learning(handler, preloads)
-                handlers.append((pattern, handler, *rest))
             fonts = url_path_join(self.server_url, r"/static/fontawesome_free/(.*)")
             mathjax = url_path_join(self.server_url, r"/static/jupyter_server_mathjax/(.*)")
             return [(fonts, StaticFileHandler, {"path": str(fontawesome_dir() / "fontawesome_free")}),
-                    (mathjax, learning(StaticFileHandler, preloads), {"path": str(STATIC_ASSETS_PATH)}),
-                    *handlers]  # fmt: skip
+                    (mathjax, StaticFileHandler, {"path": str(STATIC_ASSETS_PATH)}),
+                    *super().init_handlers()]  # fmt: skip
 
     warnings.filterwarnings("ignore", "Voila.mathjax_url is deprecated", DeprecationWarning)
+    record_widget_state()
     CourseVoila.launch_instance(argv=arguments)
 
 

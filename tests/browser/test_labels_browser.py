@@ -48,23 +48,3 @@ def test_no_truncated_labels_in_either_language(browser, apps_url, app):
     found["en"] = page.evaluate(OVERFLOWING)
     page.close()
     assert found == {"uk": [], "en": []}
-
-
-def test_later_visits_get_the_scripts_as_preload_hints(browser, apps_url):
-    """After a first visit, does a page arrive with preload hints for every Voilà and widget
-    script it then loads (all paths on this server), and does it still become interactive?"""
-    first = browser.new_page()
-    first.goto(f"{apps_url}/partner_finder/index.ipynb")
-    first.wait_for_selector(".c4c-ready", timeout=120_000)
-    first.close()
-    page = browser.new_page()
-    scripts: list[str] = []
-    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
-    response = page.goto(f"{apps_url}/partner_finder/index.ipynb")
-    page.wait_for_selector(".c4c-ready", timeout=120_000)
-    hinted = [part.split(">")[0].lstrip(" <") for part in response.headers.get("link", "").split(",")]
-    page.close()
-    origin = apps_url.split("/voila/")[0]
-    assert len(hinted) > 50 and all(h.startswith("/") and not h.startswith("//") for h in hinted)
-    loaded = {u.removeprefix(origin) for u in scripts if u.startswith(origin)}
-    assert {u for u in loaded if "/voila/static/" in u or "/voila/labextensions/" in u} <= set(hinted)

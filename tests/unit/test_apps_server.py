@@ -37,25 +37,3 @@ def test_preheated_notebooks(modules, expected):
     nothing else -- no exercise, test fixture or benchmark notebook?"""
     assert len(APPS) == 5 and len(UK) == len(EN) == 5
     assert preheated(modules) == expected
-
-
-def test_preload_hints_list_only_scripts_pages_asked_for():
-    """Are only scripts that a page of this server requested announced, in the order first asked,
-    each once, at most MAX_PRELOADS, and nothing that could break the Link header?"""
-    from c4c_lms.lms.apps_server import LearnedPreloads
-
-    page = "http://127.0.0.1:8867/voila/render/voila_apps/partner_finder/index.ipynb"
-    preloads = LearnedPreloads()
-    assert preloads.header() == ""
-    preloads.saw("/voila/static/voila.js", page)
-    preloads.saw("/voila/labextensions/x/static/remoteEntry.1.js?v=1", page)
-    preloads.saw("/voila/static/voila.js", page)  # again: listed once
-    preloads.saw("/voila/static/voila.js?made-up=1", page)  # the same file: still once
-    preloads.saw("/voila/static/theme.css", page)  # not a script
-    preloads.saw("/voila/static/other.js", "http://127.0.0.1:8867/voila/tree")  # not from a page
-    preloads.saw("/voila/static/a.js>; rel=stylesheet, <x.js", page)  # would split the header
-    assert preloads.header() == ("</voila/static/voila.js>; rel=preload; as=script, "
-                                 "</voila/labextensions/x/static/remoteEntry.1.js?v=1>; rel=preload; as=script")
-    for i in range(LearnedPreloads.MAX_PRELOADS + 10):
-        preloads.saw(f"/voila/static/{i}.js", page)
-    assert len(preloads.scripts) == LearnedPreloads.MAX_PRELOADS
