@@ -13,7 +13,7 @@ from c4c_lms.lms.apps_server import voila_arguments
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.relative_to(REPO).as_posix() for p in REPO.rglob("*.ipynb")
-                   if ".venv" not in p.parts and ".ipynb_checkpoints" not in p.parts)  # fmt: skip
+                   if not {".venv", ".ipynb_checkpoints", "node_modules"} & set(p.parts))  # fmt: skip
 
 
 def preheated(modules: str) -> set[str]:

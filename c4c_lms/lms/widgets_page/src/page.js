@@ -1,13 +1,13 @@
 // The course's Voilà pages in the browser: the cells arrive as HTML from the server; this script
 // connects to the kernel Voilà started (or preheated) for the page and turns each widget
-// placeholder into a live widget. The first thing it does is ask the kernel for every widget's
-// state, while the widget code (a second file, ./widgets.js) downloads and compiles at the same
-// time: the two meet when both are there. JupyterLab's application shell is not loaded at all.
+// placeholder into a live widget, from the widgets' states the server recorded into the page
+// (else from the kernel's answer). JupyterLab's application shell is not loaded at all.
 import { KernelConnection } from '@jupyterlab/services/lib/kernel/default';
 import { ServerConnection } from '@jupyterlab/services/lib/serverconnection';
 import '@jupyter-widgets/controls/css/widgets.css';
 import './page.css';
 import { message } from './messages.js';
+import { createManager, showViews } from './widgets.js';
 
 const CONTROL_TARGET = 'jupyter.widget.control'; // ipywidgets' "all states at once" channel
 const STATES_TIMEOUT_MS = 30000;
@@ -54,8 +54,8 @@ function loadMathJaxIfNeeded(url) {
   document.head.append(script);
 }
 
-// Font Awesome (the icons on some buttons) is 60 KB of style rules: added here, it does not hold
-// up the script the way a stylesheet link in the page's head would.
+// Font Awesome (the icons on some buttons) is 60 KB of style rules: added once the widgets are
+// on the page, its parsing does not hold them up (the icons follow a moment later).
 function loadIcons(folder) {
   for (const name of ['all.min.css', 'v4-shims.min.css']) {
     const link = document.createElement('link');
@@ -86,35 +86,39 @@ function embeddedStates() {
 
 async function main() {
   const settings = config();
-  loadIcons(settings.c4cFontAwesomeUrl);
   const serverSettings = ServerConnection.makeSettings({ baseUrl: settings.baseUrl });
   const kernel = new KernelConnection({
     model: { id: settings.kernelId, name: '' },
     serverSettings,
     handleComms: true,
   });
-  // asked at once: the request waits in the connection's queue until the socket is open
-  const live = requestStates(kernel);
   const recorded = embeddedStates();
-  let widgets, manager, failed;
+  // Without a record, asked at once (the request waits in the connection's queue until the
+  // socket is open); with one, once the widgets are shown: the answer (100-200 KB) would
+  // otherwise be read while they are being built.
+  let live = recorded ? null : requestStates(kernel);
+  let manager, failed;
   try {
-    // With a recorded state the page needs only the widget code; without one (a server that
-    // does not record), it waits for the kernel's answer too.
-    const [module, first] = await Promise.all([import('./widgets.js'), recorded || live]);
-    widgets = module;
-    manager = widgets.createManager(kernel);
-    failed = await manager.applyStates(first);
+    manager = createManager(kernel);
+    performance.mark('c4c-script-started');
+    failed = await manager.applyStates(recorded || await live);
+    performance.mark('c4c-models-made');
   } catch (error) {
     console.error(error);
     showProblem('no-kernel');
     return;
   }
-  failed += await widgets.showViews(manager, document);
+  failed += await showViews(manager, document);
   if (failed > 0) showProblem('some-widgets-failed');
   document.body.dataset.c4cWidgets = failed > 0 ? 'partial' : 'shown';
+  performance.mark('c4c-widgets-shown'); // the benchmark reads these marks
+  // the rest waits until the browser has painted the widgets once
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  loadIcons(settings.c4cFontAwesomeUrl);
   if (recorded) {
     // what the kernel changed after the record was made (a visitor's own edits are kept)
     try {
+      live = requestStates(kernel);
       await manager.applyStates(await live, recorded);
     } catch (error) {
       console.error(error);
