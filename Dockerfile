@@ -6,12 +6,19 @@
 #
 # [hub] image in course.toml names the single-user image; the hub image is the same name + "-hub".
 
+# -- the course pages' script (c4c_lms/lms/widgets_page), bundled as `make install` does -----------
+FROM node:20-bookworm-slim AS page
+COPY c4c_lms/lms/widgets_page /src/c4c_lms/lms/widgets_page
+WORKDIR /src/c4c_lms/lms/widgets_page
+RUN npm ci --no-audit --no-fund && npm run build
+
 # -- a participant's server: JupyterLab, nbgrader's assignment list, Voila, this package ----------
 FROM python:3.11-slim-bookworm AS singleuser
 ENV PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 RUN useradd --create-home --uid 1000 --shell /bin/bash jovyan
 COPY pyproject.toml README.md /opt/c4c/
 COPY c4c_lms /opt/c4c/c4c_lms
+COPY --from=page /src/c4c_lms/lms/jupyter/voila/templates/c4c/static/page /opt/c4c/c4c_lms/lms/jupyter/voila/templates/c4c/static/page
 RUN pip install /opt/c4c && rm -rf /opt/c4c \
  # staff tools and language servers stay off in participants' servers (as with `make hub`)
  && jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader \

@@ -64,7 +64,7 @@ def test_widgets_show_while_the_kernel_cannot_be_reached(browser, page_url):
 def test_kernel_changes_after_the_record_and_the_visitors_typing_both_survive(browser, page_url):
     page = browser.new_page()
     held = []
-    page.route_web_socket(re.compile(r".*/api/kernels/.*"), held.append)
+    page.route_web_socket(re.compile(r".*/api/kernels/.*"), lambda ws: held.append(ws))
     page.goto(page_url)
     page.wait_for_selector("body[data-c4c-widgets='shown']", timeout=60_000)
     page.locator(".widget-text input[type='text']").fill("hello")
