@@ -34,6 +34,7 @@ MODULES_BY_LANGUAGE = {
 }
 MATHJAX_URL = "/static/jupyter_server_mathjax/MathJax.js"
 FILL_DELAY_S = 5.0
+IOPUB_TIMEOUT_S = 60
 EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 
 
@@ -79,8 +80,8 @@ def voila_arguments(root: Path, port: int, pool_size: int = 1, modules: str = ""
         f"--Voila.mathjax_url={MATHJAX_URL}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
-        # Only the widget manager among JupyterLab's extensions: the pages need nothing else
-        # (nbgrader's, Notebook 7's and the pygments theme would load ~0.4 MB of JavaScript more).
+        # The course template loads no JupyterLab extension; naming only the widget manager
+        # keeps the others (nbgrader's, Notebook 7's) out of every page's configuration.
         f"--VoilaConfiguration.extension_allowlist={list(EXTENSIONS)!r}",
         f"--VoilaConfiguration.preheat_kernel={pool_size > 0}",
         f"--VoilaConfiguration.default_pool_size={max(pool_size, 0)}",
@@ -89,6 +90,10 @@ def voila_arguments(root: Path, port: int, pool_size: int = 1, modules: str = ""
         # a refill (Python start, imports, the notebook run) would otherwise compete with the
         # browser for the CPU during the very seconds the visitor waits.
         f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
+        # A cell's last outputs may come after its reply; nbclient waits 4 s for them. When a
+        # server starts, every pool fills at once (10 notebooks on 2 cores), and 4 s was seen to
+        # cut an app's display off its page (no widgets at all for that visitor).
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         "--MappingKernelManager.cull_idle_timeout=1800",
         "--MappingKernelManager.cull_interval=120",
     ]  # fmt: skip

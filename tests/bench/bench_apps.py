@@ -59,7 +59,10 @@ def time_to_interactive(browser, url: str, timeout_ms: int = 120_000, context=No
         start = time.perf_counter()
         page.goto(url, wait_until="commit")
         ready = page.locator(WIDGET).locator("visible=true").first
-        ready.wait_for(state="visible", timeout=timeout_ms)
+        try:
+            ready.wait_for(state="visible", timeout=timeout_ms)
+        except Exception as error:
+            raise TimeoutError(f"{url}: no widget became visible") from error
         target = ready.locator("input, button, select, textarea").first if ready.evaluate(
             "e => !['INPUT','BUTTON','SELECT','TEXTAREA'].includes(e.tagName)") else ready
         deadline = start + timeout_ms / 1000

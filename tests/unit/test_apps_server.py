@@ -37,3 +37,16 @@ def test_preheated_notebooks(modules, expected):
     nothing else -- no exercise, test fixture or benchmark notebook?"""
     assert len(APPS) == 5 and len(UK) == len(EN) == 5
     assert preheated(modules) == expected
+
+
+def test_the_server_waits_for_a_cells_last_outputs_while_pools_fill():
+    """Does Voilà's executor, as configured by our arguments, wait long enough for a cell's
+    outputs when every pool fills at once (nbclient's 4 s cut an app's display off its page)?"""
+    from voila.app import Voila
+    from voila.execute import VoilaExecutor
+    import nbformat
+
+    app = Voila()
+    app.parse_command_line(voila_arguments(REPO, 8899))
+    executor = VoilaExecutor(nbformat.v4.new_notebook(), config=app.config)
+    assert executor.iopub_timeout >= 60
