@@ -61,16 +61,37 @@ def test_widgets_show_while_the_kernel_cannot_be_reached(browser, page_url):
     page.close()
 
 
+class HeldSocket:
+    """The page's kernel websocket, held back: what the page sends waits here, and the socket
+    reaches the server only on :meth:`release` (so the server has no connection to send the
+    kernel's changes to before then)."""
+
+    def __init__(self):
+        self.route, self.waiting = None, []
+
+    def __call__(self, route):
+        self.route = route
+        route.on_message(lambda message: self.waiting.append(message))
+
+    def release(self):
+        server = self.route.connect_to_server()  # server -> page is forwarded by Playwright
+        while self.waiting:
+            server.send(self.waiting.pop(0))
+        self.route.on_message(lambda message: server.send(message))
+        while self.waiting:
+            server.send(self.waiting.pop(0))
+
+
 def test_kernel_changes_after_the_record_and_the_visitors_typing_both_survive(browser, page_url):
     page = browser.new_page()
-    held = []
-    page.route_web_socket(re.compile(r".*/api/kernels/.*"), lambda ws: held.append(ws))
+    held = HeldSocket()
+    page.route_web_socket(re.compile(r".*/api/kernels/.*"), lambda route: held(route))
     page.goto(page_url)
     page.wait_for_selector("body[data-c4c-widgets='shown']", timeout=60_000)
     page.locator(".widget-text input[type='text']").fill("hello")
     page.wait_for_timeout(2500)  # the kernel's timer has changed `late` meanwhile
-    assert held, "the page never tried to reach its kernel"
-    held[0].connect_to_server()
+    assert held.route is not None, "the page never tried to reach its kernel"
+    held.release()
     page.wait_for_selector("body[data-c4c-widgets='ready']", timeout=60_000)
     page.get_by_text("got hello", exact=True).wait_for(timeout=30_000)  # the kernel has the text
     assert page.locator(".widget-inline-hbox input[type='number']").input_value() == "2"
