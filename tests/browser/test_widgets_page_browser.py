@@ -22,9 +22,11 @@ import ipywidgets as w
 late = w.IntText(value=1, description="late")
 typed = w.Text(value="", description="typed")
 echo = w.Label(value="waiting")
+# text that would end or bend a <script> element holding the states, were it not escaped
+trap = w.Label(value="</script><!--<script>document.title='bent'</script>")
 typed.observe(lambda change: setattr(echo, "value", "got " + change["new"]), "value")
 threading.Timer(1.0, lambda: setattr(late, "value", 2)).start()
-w.VBox([late, typed, echo])
+w.VBox([late, typed, echo, trap])
 """
 VIEW = re.compile(r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>', re.S)
 STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)
@@ -46,6 +48,7 @@ def test_the_page_carries_its_widgets_states_and_runs_no_inline_script(page_url)
     state = json.loads(STATE.search(html).group(1))["state"]
     assert len(views) == 1 and views[0] in state
     names = {entry["model_name"] for entry in state.values()}
+    assert any(e["state"].get("value", "").startswith("</script><!--<script>") for e in state.values())
     assert {"VBoxModel", "IntTextModel", "TextModel", "LabelModel"} <= names
     scripts = re.findall(r"<script([^>]*)>", html)
     executable = [s for s in scripts if "application/" not in s]
@@ -58,6 +61,8 @@ def test_widgets_show_while_the_kernel_cannot_be_reached(browser, page_url):
     page.goto(page_url)
     page.wait_for_selector("body[data-c4c-widgets='shown']", timeout=60_000)
     assert page.locator(".widget-inline-hbox input[type='number']").input_value() == "1"
+    assert page.get_by_text("</script><!--<script>document.title='bent'</script>").count() == 1
+    assert page.title() != "bent"
     page.close()
 
 
