@@ -172,6 +172,7 @@ def answers(port: int, timeout: float = 2.0) -> bool:
 
 def server_ready(port: int, timeout: float = 60.0) -> bool:
     """Wait until the server answers on ``port`` (used by tests and the benchmark)."""
+    import http.client
     import time
     import urllib.request
 
@@ -180,7 +181,7 @@ def server_ready(port: int, timeout: float = 60.0) -> bool:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2):
                 return True
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet, or another program's protocol
             time.sleep(0.3)
     return False
 
