@@ -149,11 +149,11 @@ def main(argv: list[str] | None = None) -> int:
                     times[name].append(time_to_interactive(browser, url, context=shared,
                                                            built=built[name] if course_page else None))
             browser.close()
+        load = os.getloadavg()  # before the servers stop (their kernels' shutdown is no idle machine)
     finally:
         stop_process(course)
         stop_process(baseline)
         log.close()
-    load = os.getloadavg()
     base_median = statistics.median(times.pop("baseline (stock Voilà, 1 widget)"))
     cache = "warm browser cache (one context)" if args.warm else "fresh browser context per load"
     print(f"{args.loads} loads each, {cache}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
