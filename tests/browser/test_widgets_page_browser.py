@@ -48,7 +48,7 @@ def test_the_page_carries_its_widgets_states_and_runs_no_inline_script(page_url)
     state = json.loads(STATE.search(html).group(1))["state"]
     assert len(views) == 1 and views[0] in state
     names = {entry["model_name"] for entry in state.values()}
-    assert any(e["state"].get("value", "").startswith("</script><!--<script>") for e in state.values())
+    assert any(str(e["state"].get("value", "")).startswith("</script><!--<script>") for e in state.values())
     assert {"VBoxModel", "IntTextModel", "TextModel", "LabelModel"} <= names
     scripts = re.findall(r"<script([^>]*)>", html)
     executable = [s for s in scripts if "application/" not in s]
