@@ -24,25 +24,10 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 APPS = sorted(p.parent.name for p in (REPO / "voila_apps").glob("*/index.ipynb"))
 
 
-def free_pair() -> int:
-    """A port ``p`` with ``p + 1`` free too (the course uses both)."""
-    import socket
-
-    for _ in range(50):
-        port = free_port()
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port pair")
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`c4c serve` on a free port pair; yields (port, printed URLs, output lines so far)."""
-    port = free_pair()
+    port = free_port()  # with port + 1 free too: the course uses both
     env = dict(os.environ, C4C_WORKDIR=str(tmp_path_factory.mktemp("work")), C4C_TOKEN="t0ken",
                C4C_LANG="en", C4C_AUTOSAVE_DIR=str(tmp_path_factory.mktemp("autosave")))  # fmt: skip
     process = subprocess.Popen([sys.executable, "-m", "c4c_lms", "serve", "--port", str(port)],

@@ -137,11 +137,13 @@ export async function showViews(manager, root) {
   const placeholders = Array.from(root.querySelectorAll(`script[type="${VIEW_MIMETYPE}"]`));
   let failed = 0;
   let sliceStart = performance.now();
+  let firstPainted = false;
   for (const [i, placeholder] of placeholders.entries()) {
     failed += await showView(manager, placeholder);
     if (performance.now() - sliceStart > SLICE_MS && i < placeholders.length - 1) {
       await afterPaint();
-      if (!performance.getEntriesByName('c4c-first-shown').length) performance.mark('c4c-first-shown');
+      if (!firstPainted) performance.mark('c4c-first-shown'); // the README's "first slice" figure
+      firstPainted = true;
       sliceStart = performance.now();
     }
   }
